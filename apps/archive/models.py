@@ -1,0 +1,203 @@
+"""Accounts, posts, outlets and source articles: the evidence the archive keeps."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from apps.curation.states import Moderated, ModeratedQuerySet
+
+
+class Platform(models.TextChoices):
+    TWITTER = "twitter", "Twitter/X"
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    WEB = "web", "Web"
+
+
+class AccountQuerySet(ModeratedQuerySet):
+    def for_listing(self):
+        return self.only(
+            "id", "platform", "handle", "display_name", "is_public_figure", "handle_visible"
+        )
+
+
+class Account(Moderated):
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    handle = models.CharField(max_length=255, help_text="Without the leading @.")
+    display_name = models.CharField(max_length=255, blank=True)
+    profile_url = models.URLField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    is_public_figure = models.BooleanField(
+        default=False,
+        help_text="Public figures' handles are shown; private people get a pseudonym by default.",
+    )
+    handle_visible = models.BooleanField(
+        default=False,
+        help_text="A curator allowed this private person's handle to be shown.",
+    )
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "handle"], name="account_platform_handle"),
+        ]
+        indexes = [models.Index(Lower("handle"), name="account_handle_lower")]
+        ordering = ["platform", "handle"]
+
+    def __str__(self) -> str:
+        return f"@{self.handle} ({self.get_platform_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:account", args=[self.platform, self.handle])
+
+    @property
+    def shows_handle(self) -> bool:
+        return self.is_public_figure or self.handle_visible
+
+    @property
+    def pseudonym(self) -> str:
+        """A stable stand-in for a private person's handle: the same account, the same name."""
+        digest = hashlib.sha256(f"{self.platform}:{self.handle.lower()}".encode()).hexdigest()
+        return f"Contributor {digest[:6].upper()}"
+
+    @property
+    def public_name(self) -> str:
+        return f"@{self.handle}" if self.shows_handle else self.pseudonym
+
+
+class PostQuerySet(ModeratedQuerySet):
+    def for_listing(self):
+        return self.select_related("account").only(
+            "id",
+            "platform",
+            "platform_id",
+            "text",
+            "posted_at",
+            "url",
+            "content_warning",
+            "moderation_state",
+            "account__id",
+            "account__platform",
+            "account__handle",
+            "account__display_name",
+            "account__is_public_figure",
+            "account__handle_visible",
+        )
+
+
+class Post(Moderated):
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    platform_id = models.CharField(max_length=64)
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="posts", null=True, blank=True
+    )
+    text = models.TextField(blank=True)
+    media_text = models.TextField(
+        blank=True, help_text="Text shown in attached images (e.g. a screenshot of a note)."
+    )
+    posted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    url = models.URLField(max_length=500, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    hashtags = ArrayField(models.CharField(max_length=140), default=list, blank=True)
+    mentions = ArrayField(models.CharField(max_length=255), default=list, blank=True)
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    in_reply_to_platform_id = models.CharField(max_length=64, blank=True)
+    quote_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quoted_by"
+    )
+    quote_of_platform_id = models.CharField(max_length=64, blank=True)
+    hydrated = models.BooleanField(
+        default=True,
+        help_text="False for a post known only by its id (e.g. from a published id list).",
+    )
+    content_warning = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="When set, public pages keep the text folded until the reader opens it.",
+    )
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "platform_id"], name="post_platform_id"),
+        ]
+        ordering = ["posted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} post {self.platform_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:post", args=[self.pk])
+
+
+class OutletQuerySet(ModeratedQuerySet):
+    pass
+
+
+class Outlet(Moderated):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    domain = models.CharField(max_length=253, unique=True, help_text="e.g. www.eonline.com")
+    homepage = models.URLField(max_length=500, blank=True)
+
+    objects = OutletQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceArticleQuerySet(ModeratedQuerySet):
+    def for_listing(self):
+        return self.select_related("outlet").only(
+            "id",
+            "title",
+            "canonical_url",
+            "published_at",
+            "date_note",
+            "excerpt",
+            "outlet__id",
+            "outlet__name",
+        )
+
+
+class SourceArticle(Moderated):
+    canonical_url = models.URLField(max_length=1000, unique=True)
+    url = models.URLField(max_length=1000, blank=True, help_text="The URL as first found.")
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="articles", null=True, blank=True
+    )
+    title = models.CharField(max_length=500)
+    authors = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    date_note = models.CharField(
+        max_length=300, blank=True, help_text="How the date was established, when not printed."
+    )
+    excerpt = models.TextField(blank=True, help_text="The short passage public pages show.")
+    text = models.TextField(blank=True, help_text="Full text, kept for search; not shown.")
+    language = models.CharField(max_length=16, blank=True)
+    quoted_posts = models.ManyToManyField(Post, blank=True, related_name="quoted_in_articles")
+
+    objects = SourceArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["published_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:article", args=[self.pk])

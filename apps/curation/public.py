@@ -1,0 +1,30 @@
+"""How public pages fetch one entry: published, or 410 Gone for a withdrawn one, or 404."""
+
+from django.http import Http404
+
+from apps.curation.states import ModerationState
+
+
+class EntryWithdrawn(Exception):
+    """Raised for an entry that was withdrawn: its old links answer 410 Gone with a notice."""
+
+    def __init__(self, entry):
+        super().__init__(str(entry.pk))
+        self.entry = entry
+
+
+def get_public_or_gone(queryset, **lookup):
+    """Return the published entry matching ``lookup``.
+
+    A withdrawn entry raises :class:`EntryWithdrawn` (rendered as 410 by the middleware) so that
+    citations of it still resolve to an explanation; anything else unpublished is simply not
+    found.
+    """
+    entry = queryset.filter(
+        moderation_state__in=[ModerationState.PUBLISHED, ModerationState.WITHDRAWN], **lookup
+    ).first()
+    if entry is None:
+        raise Http404("No such entry in the public archive.")
+    if entry.moderation_state == ModerationState.WITHDRAWN:
+        raise EntryWithdrawn(entry)
+    return entry

