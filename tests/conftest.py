@@ -1,0 +1,18 @@
+"""Shared fixtures. The database is a real PostgreSQL: the embedded one, or DATABASE_URL's."""
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def published_post(db):
+    return factories.PostFactory(published=True)
+
+
+@pytest.fixture
+def seeded(db):
+    """The project's seeded story, loaded as `make run` loads it."""
+    from apps.timeline.seeding import story_seed
+
+    story_seed()
