@@ -125,6 +125,12 @@ class Post(Moderated):
         blank=True,
         help_text="When set, public pages keep the text folded until the reader opens it.",
     )
+    captured_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the archive captured it (latest raw capture)."
+    )
+    capture_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the raw capture it was read from."
+    )
 
     objects = PostQuerySet.as_manager()
 
@@ -190,6 +196,12 @@ class SourceArticle(Moderated):
     text = models.TextField(blank=True, help_text="Full text, kept for search; not shown.")
     language = models.CharField(max_length=16, blank=True)
     quoted_posts = models.ManyToManyField(Post, blank=True, related_name="quoted_in_articles")
+    captured_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the archive captured it (latest raw capture)."
+    )
+    capture_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the raw capture it was read from."
+    )
 
     objects = SourceArticleQuerySet.as_manager()
 
