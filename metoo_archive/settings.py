@@ -205,6 +205,41 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- ingestion (issue 3) ----------------------------------------------------------------------
+
+# Outside fetches run on their own queue; `manage.py serve` and docker-compose's worker consume
+# "celery,fetch".
+CELERY_TASK_ROUTES = {
+    "ingest.poll_feed": {"queue": "fetch"},
+    "ingest.extract_article_text": {"queue": "fetch"},
+}
+CELERY_BEAT_SCHEDULE["poll-due-feeds"] = {
+    "task": "ingest.poll_due_feeds",
+    "schedule": float(env_int("INGEST_BEAT_SECONDS", 60)),
+}
+INGEST_USER_AGENT = env_str(
+    "INGEST_USER_AGENT", f"MeTooArchiveBot/0.1 (+{SITE_URL}/sources/; the #MeToo Archive)"
+)
+# Networks the address guard lets through although they are private, loopback or link-local
+# (comma-separated CIDRs, e.g. "127.0.0.1/32" for tests). Empty: only public addresses.
+INGEST_ALLOWED_NETWORKS = env_list("INGEST_ALLOWED_NETWORKS")
+INGEST_CONNECT_TIMEOUT = float(env_int("INGEST_CONNECT_TIMEOUT", 10))
+INGEST_READ_TIMEOUT = float(env_int("INGEST_READ_TIMEOUT", 30))
+INGEST_TOTAL_TIMEOUT = float(env_int("INGEST_TOTAL_TIMEOUT", 120))
+INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 50 * 1024 * 1024)
+INGEST_MAX_REDIRECTS = env_int("INGEST_MAX_REDIRECTS", 5)
+INGEST_HOST_CONCURRENCY = env_int("INGEST_HOST_CONCURRENCY", 2)
+INGEST_HOST_SLOT_WAIT = float(env_int("INGEST_HOST_SLOT_WAIT", 30))
+INGEST_INLINE_RETRIES = env_int("INGEST_INLINE_RETRIES", 2)
+INGEST_MAX_INLINE_WAIT = float(env_int("INGEST_MAX_INLINE_WAIT", 5))
+INGEST_DEFAULT_RETRY_AFTER = float(env_int("INGEST_DEFAULT_RETRY_AFTER", 60))
+INGEST_MAX_BACKOFF = env_int("INGEST_MAX_BACKOFF", 24 * 60 * 60)
+INGEST_RETRY_BASE = env_int("INGEST_RETRY_BASE", 30)
+INGEST_BATCH_SIZE = env_int("INGEST_BATCH_SIZE", 5000)
+INGEST_CAPTURE_DIR = Path(env_str("INGEST_CAPTURE_DIR", str(VAR_DIR / "captures")))
+INGEST_TASK_SOFT_TIME_LIMIT = env_int("INGEST_TASK_SOFT_TIME_LIMIT", 600)
+INGEST_TASK_TIME_LIMIT = env_int("INGEST_TASK_TIME_LIMIT", 660)
+
 # --- search ---------------------------------------------------------------------------------
 
 SEARCH_COUNT_CAP = env_int("SEARCH_COUNT_CAP", 1000)

@@ -1,0 +1,285 @@
+"""Fetching outside URLs politely and safely.
+
+- The address guard runs where the socket is opened, on the addresses DNS actually returned
+  (so a redirect or a DNS answer cannot lead a worker to a private, loopback or link-local
+  address); ``INGEST_ALLOWED_NETWORKS`` lists the exceptions (tests allow 127.0.0.1).
+- Redirects are followed by hand, at most ``INGEST_MAX_REDIRECTS``, each hop guarded.
+- Connect and read timeouts, an overall deadline, and a size cap while streaming.
+- Conditional GET with ETag / Last-Modified: a 304 is reported as not modified.
+- Per-host politeness shared by every worker: at most ``INGEST_HOST_CONCURRENCY`` fetches at a
+  time per host (PostgreSQL advisory locks), and a host that answers 429 or 503 is left alone
+  until its Retry-After has passed (:class:`~apps.ingest.models.HostState`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import email.utils
+import ipaddress
+import socket
+import tempfile
+import time
+import urllib.parse
+import zlib
+from dataclasses import dataclass, field
+
+import httpcore
+import httpx
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from apps.ingest.models import HostState
+
+
+class FetchError(Exception):
+    """The source could not be fetched, and trying again soon will not help."""
+
+
+class TransientFetchError(FetchError):
+    """The source could not be fetched now; trying again later may work."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class BlockedAddressError(FetchError):
+    pass
+
+
+def _allowed_networks():
+    return [ipaddress.ip_network(n, strict=False) for n in settings.INGEST_ALLOWED_NETWORKS]
+
+
+def check_address(ip: str) -> None:
+    """Refuse addresses that are not on the public internet, unless a setting allows them."""
+    address = ipaddress.ip_address(ip.split("%", 1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if any(address in network for network in _allowed_networks()):
+        return
+    if (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or not address.is_global
+    ):
+        raise BlockedAddressError(
+            f"refused to connect to {address}: not a public address "
+            "(INGEST_ALLOWED_NETWORKS can allow it)"
+        )
+
+
+class GuardedBackend(httpcore.SyncBackend):
+    """Resolves the host itself, checks every address, and connects to a checked one."""
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        for address in addresses:  # every answer must pass, or a second lookup could differ
+            check_address(address)
+        last_error: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                last_error = exc
+        raise last_error or httpcore.ConnectError(f"no address for {host}")
+
+
+def make_client() -> httpx.Client:
+    transport = httpx.HTTPTransport(trust_env=False, retries=0)
+    transport._pool._network_backend = GuardedBackend()  # httpx has no public hook for this
+    return httpx.Client(
+        transport=transport,
+        timeout=httpx.Timeout(
+            settings.INGEST_READ_TIMEOUT, connect=settings.INGEST_CONNECT_TIMEOUT
+        ),
+        follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": settings.INGEST_USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+    )
+
+
+@dataclass
+class FetchResult:
+    url: str
+    status_code: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: tempfile.SpooledTemporaryFile | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status_code == 304
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - timezone.now()).total_seconds())
+
+
+def _host_of(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise FetchError(f"not an http(s) URL: {url[:200]}")
+    return parts.hostname.lower()
+
+
+def _check_host_state(host: str) -> None:
+    state = HostState.objects.filter(host=host, blocked_until__gt=timezone.now()).first()
+    if state is not None:
+        wait = (state.blocked_until - timezone.now()).total_seconds()
+        raise TransientFetchError(
+            f"{host} asked us to wait (HTTP {state.last_status}); retrying in {wait:.0f} s",
+            retry_after=wait,
+        )
+
+
+def _block_host(host: str, status: int, seconds: float) -> None:
+    HostState.objects.update_or_create(
+        host=host,
+        defaults={
+            "blocked_until": timezone.now() + datetime.timedelta(seconds=seconds),
+            "last_status": status,
+        },
+    )
+
+
+@contextlib.contextmanager
+def host_slot(host: str):
+    """Hold one of the host's concurrency slots (a session advisory lock) while fetching."""
+    key = zlib.crc32(host.encode()) - 2**31
+    slots = settings.INGEST_HOST_CONCURRENCY
+    deadline = time.monotonic() + settings.INGEST_HOST_SLOT_WAIT
+    while True:
+        with connection.cursor() as cursor:
+            for slot in range(slots):
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [key, slot])
+                if cursor.fetchone()[0]:
+                    break
+            else:
+                slot = None
+        if slot is not None:
+            break
+        if time.monotonic() > deadline:
+            raise TransientFetchError(f"{host} already has {slots} fetches running", retry_after=10)
+        time.sleep(0.2)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [key, slot])
+
+
+def fetch(
+    url: str, *, etag: str = "", last_modified: str = "", client: httpx.Client | None = None
+) -> FetchResult:
+    """GET ``url`` under every rule above. Raises FetchError or TransientFetchError."""
+    own_client = client is None
+    client = client or make_client()
+    try:
+        for attempt in range(settings.INGEST_INLINE_RETRIES + 1):
+            host = _host_of(url)
+            _check_host_state(host)
+            with host_slot(host):
+                result = _fetch_following_redirects(client, url, etag, last_modified)
+            if result.status_code in (429, 503):
+                wait = retry_after_seconds(result.headers.get("retry-after"))
+                wait = wait if wait is not None else settings.INGEST_DEFAULT_RETRY_AFTER
+                if (
+                    wait <= settings.INGEST_MAX_INLINE_WAIT
+                    and attempt < settings.INGEST_INLINE_RETRIES
+                ):
+                    time.sleep(wait)
+                    continue
+                _block_host(_host_of(result.url), result.status_code, wait)
+                raise TransientFetchError(
+                    f"{result.url} answered HTTP {result.status_code}; retry after {wait:.0f} s",
+                    retry_after=wait,
+                )
+            return result
+        raise TransientFetchError(f"{url} kept answering 429/503")  # pragma: no cover
+    finally:
+        if own_client:
+            client.close()
+
+
+def _fetch_following_redirects(client, url, etag, last_modified) -> FetchResult:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    started = time.monotonic()
+    for _hop in range(settings.INGEST_MAX_REDIRECTS + 1):
+        _host_of(url)
+        try:
+            with client.stream("GET", url, headers=headers) as response:
+                if response.is_redirect:
+                    location = response.headers.get("location", "")
+                    url = urllib.parse.urljoin(url, location)
+                    continue
+                result = FetchResult(
+                    url=url,
+                    status_code=response.status_code,
+                    headers={k.lower(): v for k, v in response.headers.items()},
+                )
+                if response.status_code == 304 or response.status_code in (429, 503):
+                    return result
+                if response.status_code >= 500:
+                    raise TransientFetchError(f"{url} answered HTTP {response.status_code}")
+                if response.status_code >= 400:
+                    raise FetchError(f"{url} answered HTTP {response.status_code}")
+                result.body = _read_capped(response, url, started)
+                return result
+        except (httpx.TimeoutException, httpcore.TimeoutException) as exc:
+            raise TransientFetchError(f"{url} timed out ({exc.__class__.__name__})") from exc
+        except (httpx.TransportError, httpcore.ConnectError) as exc:
+            raise TransientFetchError(f"{url} could not be reached: {exc}") from exc
+        except httpx.DecodingError as exc:
+            raise FetchError(f"{url} sent a body that could not be decoded: {exc}") from exc
+    raise FetchError(f"{url}: more than {settings.INGEST_MAX_REDIRECTS} redirects")
+
+
+def _read_capped(response: httpx.Response, url: str, started: float):
+    limit = settings.INGEST_MAX_BYTES
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise FetchError(f"{url} is {int(declared):,} bytes, over the {limit:,}-byte limit")
+    body = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
+    size = 0
+    for chunk in response.iter_bytes(65536):
+        size += len(chunk)
+        if size > limit:
+            body.close()
+            raise FetchError(f"{url} is over the {limit:,}-byte limit")
+        if time.monotonic() - started > settings.INGEST_TOTAL_TIMEOUT:
+            body.close()
+            raise TransientFetchError(
+                f"{url} took longer than {settings.INGEST_TOTAL_TIMEOUT} s to download"
+            )
+        body.write(chunk)
+    body.seek(0)
+    return body

@@ -1,0 +1,360 @@
+"""Ingestion writes: reading a source into the archive, polling feeds, extracting articles.
+
+``source_ingest`` is the pipeline for one source (a feed's URL, any URL, or a file): open or
+fetch it, keep the raw capture, detect the format, stream the adapter's records into batched
+upserts, and record the run. Every way a source can fail ends in a failed run with a message
+that names the source and the position; no exception escapes to the caller except
+:class:`TransientFetchError` when the caller asked for it (so Celery can retry).
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import io
+import logging
+import os
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from apps.archive.models import SourceArticle
+from apps.ingest import adapters
+from apps.ingest.capture import CaptureSink
+from apps.ingest.fetching import FetchError, TransientFetchError, fetch
+from apps.ingest.models import Feed, Format, IngestRun, RawCapture, RunStatus
+from apps.ingest.writer import BatchWriter
+from apps.search.indexing import sync_entries
+
+logger = logging.getLogger(__name__)
+
+HEAD_BYTES = 65536
+
+Progress = Callable[[int, int], None]  # (bytes read so far, items so far)
+
+
+def is_url(source: str) -> bool:
+    return urllib.parse.urlsplit(source).scheme in {"http", "https"}
+
+
+def _open_file(path: str):
+    """A file, transparently gunzipped when it is gzip (by its magic bytes, not its name)."""
+    handle = open(path, "rb", buffering=HEAD_BYTES)  # noqa: SIM115 - closed by the caller
+    if handle.peek(2)[:2] == b"\x1f\x8b":
+        return io.BufferedReader(gzip.GzipFile(fileobj=handle, mode="rb"), HEAD_BYTES), handle
+    return handle, handle
+
+
+def source_ingest(
+    *,
+    source: str,
+    format: str = Format.AUTO,
+    feed: Feed | None = None,
+    task_id: str = "",
+    raise_transient: bool = False,
+    extract_articles: bool = False,
+    progress: Progress | None = None,
+    batch_size: int | None = None,
+) -> IngestRun:
+    run = IngestRun.objects.create(source=source[:2000], feed=feed, task_id=task_id)
+    response_headers: dict[str, str] = {}
+    status_code = None
+    body = None
+    path = ""
+    content_type = ""
+    try:
+        if is_url(source):
+            result = fetch(
+                source,
+                etag=feed.etag if feed else "",
+                last_modified=feed.last_modified if feed else "",
+            )
+            response_headers, status_code = result.headers, result.status_code
+            if result.not_modified:
+                return _finish(run, RunStatus.UNCHANGED, feed=feed, headers=response_headers)
+            body, content_type = result.body, result.content_type
+            name = Path(urllib.parse.urlsplit(source).path).name
+        else:
+            path = source[7:] if source.startswith("file://") else source
+            if not os.path.isfile(path):
+                raise FetchError(f"no such file: {path}")
+            name = Path(path).name
+        capture = _capture(run, source, body, path, content_type, response_headers, status_code)
+    except TransientFetchError as exc:
+        _finish(run, RunStatus.FAILED, feed=feed, error=f"{source}: {exc}")
+        if raise_transient:
+            raise
+        return run
+    except (FetchError, OSError) as exc:
+        if body is not None:
+            body.close()
+        return _finish(run, RunStatus.FAILED, feed=feed, error=f"{source}: {exc}")
+
+    writer = None
+    if body is not None:
+        body.seek(0)
+        raw, handles = body, [body]
+        total = body.seek(0, io.SEEK_END)
+        body.seek(0)
+    else:
+        raw, handle = _open_file(path)
+        handles = [raw, handle]
+        total = os.path.getsize(path)
+    position = handles[-1].tell
+    stream = (
+        io.BufferedReader(raw, buffer_size=HEAD_BYTES)
+        if not isinstance(raw, io.BufferedReader)
+        else raw
+    )
+    try:
+        chosen = format if format and format != Format.AUTO else ""
+        if not chosen:
+            chosen = adapters.detect_format(_peek(stream), content_type=content_type, name=name)
+        run.format = chosen
+        writer = BatchWriter(
+            run=run,
+            capture_id=capture.pk,
+            capture_sha256=capture.sha256,
+            feed_id=feed.pk if feed else None,
+            batch_size=batch_size or settings.INGEST_BATCH_SIZE,
+        )
+        reader = adapters.READERS[Format(chosen)]
+        seen = 0
+        for record in reader(stream, content_type=content_type, source=source):
+            writer.add(record)
+            seen += 1
+            if progress is not None and seen % 2000 == 0:
+                progress(position(), seen)
+        writer.close()
+        if progress is not None:
+            progress(total, seen)
+    except adapters.SourceError as exc:
+        return _finish(run, RunStatus.FAILED, feed=feed, error=f"{source}: {exc}", writer=writer)
+    except Exception as exc:
+        # A bug or a database failure: the traceback goes to the log, the user gets a sentence.
+        logger.exception("ingesting %s failed", source)
+        return _finish(
+            run, RunStatus.FAILED, feed=feed, writer=writer,
+            error=f"{source}: unexpected {exc.__class__.__name__}; see the log",
+        )  # fmt: skip
+    finally:
+        for handle in handles:
+            handle.close()
+
+    _finish(run, RunStatus.SUCCEEDED, feed=feed, headers=response_headers, writer=writer)
+    if extract_articles and writer.new_article_ids:
+        ids = list(writer.new_article_ids)
+
+        def enqueue():
+            from apps.ingest.tasks import extract_article_text
+
+            for article_id in ids:
+                extract_article_text.delay(article_id)
+
+        transaction.on_commit(enqueue)
+    return run
+
+
+def _peek(stream) -> bytes:
+    head = stream.peek(HEAD_BYTES)
+    if len(head) < HEAD_BYTES:  # peek may return less than asked; one more read fills it
+        head = stream.peek(HEAD_BYTES)
+    return head[:HEAD_BYTES]
+
+
+def _capture(run, source, body, path, content_type, headers, status_code) -> RawCapture:
+    """Keep the raw input before parsing it, so a failed parse still leaves it stored. A
+    first pass over the input hashes and compresses it; the parse reads it a second time
+    (from the spooled download, or the file again), so memory stays flat."""
+    sink = CaptureSink()
+    try:
+        if body is not None:
+            body.seek(0)
+            source_stream, handles = body, []
+        else:
+            source_stream, handle = _open_file(path)
+            handles = [source_stream, handle]
+        try:
+            while chunk := source_stream.read(1024 * 1024):
+                sink.update(chunk)
+        finally:
+            for handle in handles:
+                handle.close()
+        digest, size, compressed, relative = sink.finish()
+    except BaseException:
+        sink.discard()
+        raise
+    return RawCapture.objects.create(
+        run=run, source=source[:2000], sha256=digest, size=size, compressed_size=compressed,
+        content_path=relative, content_type=content_type[:200], headers=headers,
+        status_code=status_code,
+    )  # fmt: skip
+
+
+def _finish(
+    run: IngestRun,
+    status: str,
+    *,
+    feed: Feed | None,
+    error: str = "",
+    headers: dict | None = None,
+    writer: BatchWriter | None = None,
+) -> IngestRun:
+    now = timezone.now()
+    if writer is not None:
+        try:
+            writer._write_failures()
+        except Exception:
+            logger.exception("could not record the item failures of run %s", run.pk)
+        for name, value in writer.counts.as_dict().items():
+            setattr(run, f"{name}_count", value)
+    run.status = status
+    run.error = error
+    run.finished_at = now
+    run.save()
+    if feed is not None:
+        _feed_record(feed=feed, run=run, headers=headers or {}, now=now)
+    return run
+
+
+def _feed_record(*, feed: Feed, run: IngestRun, headers: dict, now: datetime.datetime) -> None:
+    updates: dict = {"last_polled_at": now}
+    if run.status in (RunStatus.SUCCEEDED, RunStatus.UNCHANGED):
+        updates.update(
+            last_success_at=now,
+            consecutive_failures=0,
+            last_error="",
+            next_poll_at=now + feed.poll_interval,
+            item_count=F("item_count") + run.created_count + run.updated_count,
+        )
+        if run.status == RunStatus.SUCCEEDED:
+            updates["etag"] = headers.get("etag", "")[:500]
+            updates["last_modified"] = headers.get("last-modified", "")[:100]
+    else:
+        failures = feed.consecutive_failures + 1
+        backoff = min(
+            feed.poll_interval * (2 ** min(failures, 16)),
+            datetime.timedelta(seconds=settings.INGEST_MAX_BACKOFF),
+        )
+        updates.update(
+            consecutive_failures=F("consecutive_failures") + 1,
+            last_error=run.error,
+            next_poll_at=now + backoff,
+        )
+    Feed.objects.filter(pk=feed.pk).update(**updates)
+
+
+# --- feeds -------------------------------------------------------------------------------
+
+
+def feeds_claim_due(*, now: datetime.datetime | None = None, limit: int = 500) -> list[int]:
+    """Claim the feeds that are due: push their next poll forward so the next beat tick does
+    not dispatch them again. Returns their ids for the caller to enqueue."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        feeds = list(
+            Feed.objects.due(now)
+            .select_for_update(skip_locked=True)
+            .order_by("next_poll_at")[:limit]
+        )
+        for feed in feeds:
+            Feed.objects.filter(pk=feed.pk).update(next_poll_at=now + feed.poll_interval)
+    return [feed.pk for feed in feeds]
+
+
+def feed_poll(
+    *, feed_id: int, task_id: str = "", raise_transient: bool = False
+) -> IngestRun | None:
+    """Poll one feed now. Safe to call twice with the same task id (the second call does
+    nothing) and from two workers at once (a lease on the feed lets only one in)."""
+    feed = Feed.objects.filter(pk=feed_id, active=True).first()
+    if feed is None:
+        return None
+    if task_id:
+        done = feed.runs.filter(task_id=task_id).exclude(
+            status__in=[RunStatus.RUNNING, RunStatus.FAILED]
+        )
+        if done.exists():
+            return None
+    now = timezone.now()
+    lease = now + datetime.timedelta(seconds=settings.INGEST_TASK_TIME_LIMIT + 60)
+    claimed = (
+        Feed.objects.filter(pk=feed.pk)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=lease)
+    )
+    if not claimed:
+        return None
+    try:
+        return source_ingest(
+            source=feed.url,
+            format=feed.format,
+            feed=feed,
+            task_id=task_id,
+            raise_transient=raise_transient,
+            extract_articles=True,
+        )
+    finally:
+        Feed.objects.filter(pk=feed.pk).update(lease_until=None)
+
+
+def feed_poll_soon(*, feed_ids: list[int]) -> int:
+    """A curator's "poll now": make the feeds due and dispatch them after commit."""
+    with transaction.atomic():
+        count = Feed.objects.filter(pk__in=feed_ids).update(next_poll_at=timezone.now())
+
+        def enqueue():
+            from apps.ingest.tasks import poll_feed
+
+            for feed_id in feed_ids:
+                poll_feed.delay(feed_id)
+
+        transaction.on_commit(enqueue)
+    return count
+
+
+# --- articles ----------------------------------------------------------------------------
+
+
+def article_text_extract(*, article_id: int) -> bool:
+    """Fetch an article linked from a news feed and keep its main text (trafilatura). Returns
+    whether text was stored. Permanent fetch failures are logged and left alone."""
+    import trafilatura
+
+    article = (
+        SourceArticle.objects.filter(pk=article_id)
+        .only("id", "url", "canonical_url", "text")
+        .first()
+    )
+    if article is None or article.text:
+        return False
+    try:
+        result = fetch(article.url or article.canonical_url)
+    except TransientFetchError:
+        raise
+    except FetchError as exc:
+        logger.warning("article %s: %s", article_id, exc)
+        return False
+    if result.body is None:
+        return False
+    with result.body:
+        html = result.body.read()
+    text = trafilatura.extract(html, url=result.url, include_comments=False) or ""
+    text = adapters.clean_text(text)
+    if not text:
+        return False
+    with transaction.atomic():
+        updated = SourceArticle.objects.filter(pk=article_id, text="").update(
+            text=text, updated_at=timezone.now()
+        )
+        SourceArticle.objects.filter(pk=article_id, excerpt="").update(
+            excerpt=adapters.excerpt_of(text)
+        )
+        if updated and SourceArticle.objects.filter(pk=article_id).published().exists():
+            sync_entries("article", [article_id])
+    return bool(updated)

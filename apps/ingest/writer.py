@@ -1,0 +1,491 @@
+"""Batched, idempotent upserts of adapter records by their natural keys.
+
+Posts are keyed by (platform, platform_id), accounts by (platform, handle), articles by their
+canonical URL. Each batch is one transaction of a handful of set-based statements (``INSERT ...
+SELECT FROM unnest(...) ON CONFLICT DO UPDATE ... WHERE IS DISTINCT FROM ... RETURNING``), so
+a row is written only when something in it changed: the same input twice reports everything
+unchanged the second time, and a message delivered twice creates nothing twice.
+
+New rows are pending. After each batch the publication rules run over the batch's pending
+entries, and entries that were already published and changed are re-synced with the search
+index, all in the batch's transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import urllib.parse
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.curation.models import PublicationRule, RuleScope
+from apps.curation.services import publication_rules_apply
+from apps.ingest.adapters import ArticleRecord, ItemError, PostRecord, canonical_url, clean_text
+from apps.ingest.models import CapturedArticle, CapturedPost, IngestFailure, IngestRun
+from apps.search.indexing import sync_entries
+
+SEPARATOR = "\x1f"  # joins a row's hashtags into one text value for unnest; never in the data
+
+POST = Post._meta.db_table
+ACCOUNT = Account._meta.db_table
+ARTICLE = SourceArticle._meta.db_table
+OUTLET = Outlet._meta.db_table
+CAPTURED_POST = CapturedPost._meta.db_table
+CAPTURED_ARTICLE = CapturedArticle._meta.db_table
+
+
+def _fit(value: str, limit: int) -> str:
+    return value[:limit] if value and len(value) > limit else value
+
+
+def _joined(values: list[str], limit: int) -> str:
+    return SEPARATOR.join(
+        _fit(clean_text(v).replace(SEPARATOR, ""), limit)
+        for v in values
+        if v and isinstance(v, str)
+    )
+
+
+@dataclasses.dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dataclasses.asdict(self)
+
+
+class BatchWriter:
+    """Collects records and writes them in batches; call :meth:`close` at the end of the run."""
+
+    def __init__(
+        self,
+        *,
+        run: IngestRun,
+        capture_id: int | None,
+        capture_sha256: str = "",
+        feed_id: int | None = None,
+        batch_size: int = 2000,
+    ):
+        self.run = run
+        self.capture_id = capture_id
+        self.capture_sha256 = capture_sha256
+        self.feed_id = feed_id
+        self.batch_size = batch_size
+        self.captured_at = timezone.now()
+        self.counts = Counts()
+        self.posts: dict[tuple[str, str], PostRecord] = {}
+        self.articles: dict[str, ArticleRecord] = {}
+        self.failures: list[IngestFailure] = []
+        self.new_article_ids: list[int] = []
+        self.rules_exist = self._rules_exist()
+
+    def _rules_exist(self) -> bool:
+        rules = PublicationRule.objects.active()
+        if self.feed_id is None:
+            rules = rules.exclude(scope=RuleScope.FEED)
+        return rules.exists()
+
+    # -- collecting --
+
+    def add(self, record: PostRecord | ArticleRecord | ItemError) -> None:
+        if isinstance(record, ItemError):
+            self.fail(record.position, record.reason, record.excerpt)
+        elif isinstance(record, PostRecord):
+            problem = self._check_post(record)
+            if problem:
+                self.fail(record.position, problem, record.text[:200])
+            else:
+                # Later records for the same key win: within a file, the later capture of a
+                # tweet is the fresher one (and one statement may not touch a row twice).
+                key = (record.platform, record.platform_id)
+                if key in self.posts and not record.hydrated:
+                    return
+                self.posts[key] = record
+        elif isinstance(record, ArticleRecord):
+            try:
+                key = canonical_url(record.url)
+            except ValueError as exc:
+                self.fail(record.position, str(exc), record.title[:200])
+                return
+            if len(key) > 1000:
+                self.fail(record.position, "the article URL is longer than 1000 characters")
+                return
+            self.articles[key] = record
+        if len(self.posts) + len(self.articles) >= self.batch_size:
+            self.flush()
+
+    def _check_post(self, record: PostRecord) -> str:
+        if not record.platform_id or len(record.platform_id) > 64:
+            return f"the post id {record.platform_id[:80]!r} is empty or longer than 64 characters"
+        if record.hydrated and not record.handle:
+            return "the post has no author handle"
+        if len(record.handle) > 255:
+            return "the author handle is longer than 255 characters"
+        if len(record.in_reply_to_platform_id) > 64 or len(record.quote_of_platform_id) > 64:
+            return "a replied-to or quoted id is longer than 64 characters"
+        return ""
+
+    def fail(self, position: str, reason: str, excerpt: str = "") -> None:
+        self.counts.failed += 1
+        self.failures.append(
+            IngestFailure(
+                run=self.run,
+                position=_fit(position, 100),
+                reason=clean_text(reason),
+                excerpt=clean_text(excerpt[:500]),
+            )
+        )
+        if len(self.failures) >= 500:
+            self._write_failures()
+
+    def _write_failures(self) -> None:
+        if self.failures:
+            IngestFailure.objects.bulk_create(self.failures)
+            self.failures = []
+
+    # -- writing --
+
+    def flush(self) -> None:
+        posts, articles = list(self.posts.values()), list(self.articles.items())
+        self.posts, self.articles = {}, {}
+        if not posts and not articles:
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            post_ids, published_post_ids = self._write_posts(cursor, posts)
+            article_ids, published_article_ids = self._write_articles(cursor, articles)
+            if self.capture_id is not None:
+                self._link_capture(cursor, post_ids, article_ids)
+            if self.rules_exist:
+                self._apply_rules(cursor, posts, articles)
+            if published_post_ids:
+                sync_entries("post", published_post_ids)
+            if published_article_ids:
+                sync_entries("article", published_article_ids)
+
+    def close(self) -> Counts:
+        self.flush()
+        self._write_failures()
+        with connection.cursor() as cursor:
+            self._resolve_links(cursor)
+        return self.counts
+
+    def _write_accounts(self, cursor, posts: list[PostRecord]) -> dict[tuple[str, str], int]:
+        accounts: dict[tuple[str, str], PostRecord] = {}
+        for post in posts:
+            if post.handle:
+                accounts[(post.platform, post.handle)] = post
+        if not accounts:
+            return {}
+        platforms, handles, names, urls = [], [], [], []
+        for (platform, handle), post in accounts.items():
+            platforms.append(platform)
+            handles.append(handle)
+            names.append(_fit(post.display_name, 255))
+            urls.append(post.profile_url if len(post.profile_url) <= 500 else "")
+        now = self.captured_at
+        cursor.execute(
+            f"""
+            INSERT INTO {ACCOUNT} AS a (platform, handle, display_name, profile_url, description,
+                is_public_figure, handle_visible, moderation_state, created_at, updated_at)
+            SELECT s.platform, s.handle, s.name, s.url, '', false, false, 'pending', %s, %s
+            FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])
+                AS s(platform, handle, name, url)
+            ON CONFLICT (platform, handle) DO UPDATE SET
+                display_name = EXCLUDED.display_name,
+                profile_url = EXCLUDED.profile_url,
+                updated_at = EXCLUDED.updated_at
+            WHERE EXCLUDED.display_name <> ''
+              AND (a.display_name, a.profile_url)
+                  IS DISTINCT FROM (EXCLUDED.display_name, EXCLUDED.profile_url)
+            RETURNING a.id, a.platform, a.handle
+            """,  # noqa: S608 - table names come from the models, values are parameters
+            [now, now, platforms, handles, names, urls],
+        )
+        ids = {(platform, handle): pk for pk, platform, handle in cursor.fetchall()}
+        if len(ids) < len(accounts):
+            missing = [key for key in accounts if key not in ids]
+            cursor.execute(
+                f"""
+                SELECT a.id, a.platform, a.handle FROM {ACCOUNT} a
+                JOIN unnest(%s::text[], %s::text[]) AS s(platform, handle)
+                  ON a.platform = s.platform AND a.handle = s.handle
+                """,  # noqa: S608
+                [[k[0] for k in missing], [k[1] for k in missing]],
+            )
+            ids.update({(platform, handle): pk for pk, platform, handle in cursor.fetchall()})
+        return ids
+
+    def _known_ids(self, cursor, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        if not keys:
+            return {}
+        cursor.execute(
+            f"""
+            SELECT p.id, p.platform, p.platform_id FROM {POST} p
+            JOIN unnest(%s::text[], %s::text[]) AS s(platform, platform_id)
+              ON p.platform = s.platform AND p.platform_id = s.platform_id
+            """,  # noqa: S608
+            [[k[0] for k in keys], [k[1] for k in keys]],
+        )
+        return {(platform, pid): pk for pk, platform, pid in cursor.fetchall()}
+
+    def _write_posts(self, cursor, posts: list[PostRecord]) -> tuple[list[int], list[int]]:
+        if not posts:
+            return [], []
+        hydrated = [p for p in posts if p.hydrated]
+        bare = [p for p in posts if not p.hydrated]
+        ids: list[int] = []
+        published: list[int] = []
+        if hydrated:
+            ids, published = self._write_hydrated(cursor, hydrated)
+        if bare:
+            ids += self._write_bare(cursor, bare)
+        return ids, published
+
+    def _write_hydrated(self, cursor, posts: list[PostRecord]) -> tuple[list[int], list[int]]:
+        account_ids = self._write_accounts(cursor, posts)
+        referenced = {
+            (p.platform, p.in_reply_to_platform_id) for p in posts if p.in_reply_to_platform_id
+        }
+        referenced |= {
+            (p.platform, p.quote_of_platform_id) for p in posts if p.quote_of_platform_id
+        }
+        known = self._known_ids(cursor, referenced)
+        columns: dict[str, list] = {
+            name: []
+            for name in (
+                "platform", "platform_id", "account", "text", "posted_at", "url", "language",
+                "hashtags", "mentions", "reply_pid", "reply", "quote_pid", "quote",
+            )
+        }  # fmt: skip
+        for p in posts:
+            columns["platform"].append(p.platform)
+            columns["platform_id"].append(p.platform_id)
+            columns["account"].append(account_ids.get((p.platform, p.handle)))
+            columns["text"].append(p.text)
+            columns["posted_at"].append(p.posted_at)
+            columns["url"].append(p.url if len(p.url) <= 500 else "")
+            columns["language"].append(_fit(p.language, 16))
+            columns["hashtags"].append(_joined(p.hashtags, 140))
+            columns["mentions"].append(_joined(p.mentions, 255))
+            columns["reply_pid"].append(p.in_reply_to_platform_id)
+            columns["reply"].append(known.get((p.platform, p.in_reply_to_platform_id)))
+            columns["quote_pid"].append(p.quote_of_platform_id)
+            columns["quote"].append(known.get((p.platform, p.quote_of_platform_id)))
+        now = self.captured_at
+        cursor.execute(
+            f"""
+            INSERT INTO {POST} AS p (platform, platform_id, account_id, text, media_text,
+                posted_at, url, language, hashtags, mentions, in_reply_to_platform_id,
+                in_reply_to_id, quote_of_platform_id, quote_of_id, hydrated, content_warning,
+                captured_at, capture_sha256, moderation_state, created_at, updated_at)
+            SELECT s.platform, s.platform_id, s.account, s.text, '', s.posted_at, s.url,
+                s.language, string_to_array(s.hashtags, %s), string_to_array(s.mentions, %s),
+                s.reply_pid, s.reply, s.quote_pid, s.quote, true, '', %s, %s, 'pending', %s, %s
+            FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], %s::timestamptz[],
+                        %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[],
+                        %s::text[], %s::bigint[])
+                AS s(platform, platform_id, account, text, posted_at, url, language, hashtags,
+                     mentions, reply_pid, reply, quote_pid, quote)
+            ON CONFLICT (platform, platform_id) DO UPDATE SET
+                account_id = COALESCE(EXCLUDED.account_id, p.account_id),
+                text = EXCLUDED.text,
+                posted_at = COALESCE(EXCLUDED.posted_at, p.posted_at),
+                url = EXCLUDED.url,
+                language = EXCLUDED.language,
+                hashtags = EXCLUDED.hashtags,
+                mentions = EXCLUDED.mentions,
+                in_reply_to_platform_id = EXCLUDED.in_reply_to_platform_id,
+                in_reply_to_id = COALESCE(EXCLUDED.in_reply_to_id, p.in_reply_to_id),
+                quote_of_platform_id = EXCLUDED.quote_of_platform_id,
+                quote_of_id = COALESCE(EXCLUDED.quote_of_id, p.quote_of_id),
+                hydrated = true,
+                captured_at = EXCLUDED.captured_at,
+                capture_sha256 = EXCLUDED.capture_sha256,
+                updated_at = EXCLUDED.updated_at
+            WHERE (p.account_id, p.text, p.posted_at, p.url, p.language, p.hashtags::text[],
+                   p.mentions::text[], p.in_reply_to_platform_id, p.quote_of_platform_id,
+                   p.hydrated)
+                IS DISTINCT FROM
+                  (COALESCE(EXCLUDED.account_id, p.account_id), EXCLUDED.text,
+                   COALESCE(EXCLUDED.posted_at, p.posted_at), EXCLUDED.url, EXCLUDED.language,
+                   EXCLUDED.hashtags::text[], EXCLUDED.mentions::text[],
+                   EXCLUDED.in_reply_to_platform_id, EXCLUDED.quote_of_platform_id, true)
+            RETURNING p.id, (p.xmax = 0) AS inserted, p.moderation_state
+            """,  # noqa: S608
+            [
+                SEPARATOR, SEPARATOR, now, self.capture_sha256, now, now,
+                *columns.values(),
+            ],
+        )  # fmt: skip
+        return self._tally(cursor.fetchall(), len(posts))
+
+    def _tally(self, rows, total: int) -> tuple[list[int], list[int]]:
+        ids, published = [], []
+        for pk, inserted, state in rows:
+            ids.append(pk)
+            if inserted:
+                self.counts.created += 1
+            else:
+                self.counts.updated += 1
+                if state == "published":
+                    published.append(pk)
+        self.counts.unchanged += total - len(rows)
+        return ids, published
+
+    def _write_bare(self, cursor, posts: list[PostRecord]) -> list[int]:
+        """Ids known but not hydrated: recorded once, never overwriting a hydrated post."""
+        now = self.captured_at
+        cursor.execute(
+            f"""
+            INSERT INTO {POST} (platform, platform_id, text, media_text, url, language,
+                hashtags, mentions, in_reply_to_platform_id, quote_of_platform_id, hydrated,
+                content_warning, captured_at, capture_sha256, moderation_state, created_at,
+                updated_at)
+            SELECT s.platform, s.platform_id, '', '', '', '', '{{}}', '{{}}', '', '', false, '',
+                %s, %s, 'pending', %s, %s
+            FROM unnest(%s::text[], %s::text[]) AS s(platform, platform_id)
+            ON CONFLICT (platform, platform_id) DO NOTHING
+            RETURNING id
+            """,  # noqa: S608
+            [
+                now, self.capture_sha256, now, now,
+                [p.platform for p in posts], [p.platform_id for p in posts],
+            ],
+        )  # fmt: skip
+        ids = [row[0] for row in cursor.fetchall()]
+        self.counts.created += len(ids)
+        self.counts.unchanged += len(posts) - len(ids)
+        return ids
+
+    def _write_outlets(self, cursor, hosts: set[str]) -> dict[str, int]:
+        if not hosts:
+            return {}
+        hosts_list = sorted(hosts)
+        cursor.execute(
+            f"""
+            INSERT INTO {OUTLET} (name, slug, domain, homepage, moderation_state, created_at,
+                updated_at)
+            SELECT s.domain, s.slug, s.domain, 'https://' || s.domain || '/', 'pending', %s, %s
+            FROM unnest(%s::text[], %s::text[]) AS s(domain, slug)
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608
+            [
+                self.captured_at, self.captured_at, hosts_list,
+                [slugify(h.replace(".", "-"))[:200] or "outlet" for h in hosts_list],
+            ],
+        )  # fmt: skip
+        cursor.execute(
+            f"SELECT id, domain FROM {OUTLET} WHERE domain = ANY(%s)",  # noqa: S608
+            [hosts_list],
+        )
+        return {domain: pk for pk, domain in cursor.fetchall()}
+
+    def _write_articles(
+        self, cursor, articles: list[tuple[str, ArticleRecord]]
+    ) -> tuple[list[int], list[int]]:
+        if not articles:
+            return [], []
+        hosts = {urllib.parse.urlsplit(key).hostname or "" for key, _ in articles} - {""}
+        outlets = self._write_outlets(cursor, {h for h in hosts if len(h) <= 253})
+        now = self.captured_at
+        rows = [
+            (
+                key,
+                a.url if len(a.url) <= 1000 else key,
+                outlets.get(urllib.parse.urlsplit(key).hostname or ""),
+                _fit(a.title, 500) or key[:500],
+                _joined(a.authors, 200),
+                a.published_at,
+                a.excerpt,
+                a.text,
+                _fit(a.language, 16),
+            )
+            for key, a in articles
+        ]
+        cursor.execute(
+            f"""
+            INSERT INTO {ARTICLE} AS a (canonical_url, url, outlet_id, title, authors,
+                published_at, date_note, excerpt, text, language, captured_at, capture_sha256,
+                moderation_state, created_at, updated_at)
+            SELECT s.canonical_url, s.url, s.outlet, s.title, string_to_array(s.authors, %s),
+                s.published_at, '', s.excerpt, s.text, s.language, %s, %s, 'pending', %s, %s
+            FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[],
+                        %s::timestamptz[], %s::text[], %s::text[], %s::text[])
+                AS s(canonical_url, url, outlet, title, authors, published_at, excerpt, text,
+                     language)
+            ON CONFLICT (canonical_url) DO UPDATE SET
+                outlet_id = COALESCE(a.outlet_id, EXCLUDED.outlet_id),
+                title = EXCLUDED.title,
+                authors = EXCLUDED.authors,
+                published_at = COALESCE(EXCLUDED.published_at, a.published_at),
+                excerpt = EXCLUDED.excerpt,
+                text = CASE WHEN EXCLUDED.text <> '' THEN EXCLUDED.text ELSE a.text END,
+                language = EXCLUDED.language,
+                captured_at = EXCLUDED.captured_at,
+                capture_sha256 = EXCLUDED.capture_sha256,
+                updated_at = EXCLUDED.updated_at
+            WHERE (a.title, a.authors::text[], a.published_at, a.excerpt, a.language)
+                IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.authors::text[],
+                   COALESCE(EXCLUDED.published_at, a.published_at), EXCLUDED.excerpt,
+                   EXCLUDED.language)
+               OR (EXCLUDED.text <> '' AND EXCLUDED.text IS DISTINCT FROM a.text)
+            RETURNING a.id, (a.xmax = 0) AS inserted, a.moderation_state, a.text = ''
+            """,  # noqa: S608
+            [
+                SEPARATOR, now, self.capture_sha256, now, now,
+                *[list(column) for column in zip(*rows, strict=True)],
+            ],
+        )  # fmt: skip
+        result = cursor.fetchall()
+        self.new_article_ids.extend(pk for pk, inserted, _, no_text in result if no_text)
+        return self._tally([r[:3] for r in result], len(articles))
+
+    def _link_capture(self, cursor, post_ids: list[int], article_ids: list[int]) -> None:
+        for table, column, ids in (
+            (CAPTURED_POST, "post_id", post_ids),
+            (CAPTURED_ARTICLE, "article_id", article_ids),
+        ):
+            if ids:
+                cursor.execute(
+                    f"""
+                    INSERT INTO {table} (capture_id, {column})
+                    SELECT %s, unnest(%s::bigint[])
+                    ON CONFLICT DO NOTHING
+                    """,  # noqa: S608
+                    [self.capture_id, ids],
+                )
+
+    def _apply_rules(self, cursor, posts: list[PostRecord], articles) -> None:
+        """Rules cover every pending entry the batch touched, including unchanged ones, so a
+        rule a curator adds takes effect on the next poll of the feed."""
+        post_ids = list(
+            self._known_ids(cursor, {(p.platform, p.platform_id) for p in posts}).values()
+        )
+        article_ids = list(
+            SourceArticle.objects.filter(canonical_url__in=[key for key, _ in articles])
+            .pending()
+            .values_list("pk", flat=True)
+        )
+        publication_rules_apply(post_ids=post_ids, article_ids=article_ids, feed_id=self.feed_id)
+
+    def _resolve_links(self, cursor) -> None:
+        """Replies and quotes whose parent arrived later (or in the same batch) are linked once
+        per run, in one set-based pass."""
+        for fk, key in (
+            ("in_reply_to_id", "in_reply_to_platform_id"),
+            ("quote_of_id", "quote_of_platform_id"),
+        ):
+            cursor.execute(
+                f"""
+                UPDATE {POST} c SET {fk} = p.id
+                FROM {POST} p
+                WHERE c.{fk} IS NULL AND c.{key} <> ''
+                  AND p.platform = c.platform AND p.platform_id = c.{key}
+                """  # noqa: S608
+            )
