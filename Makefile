@@ -48,3 +48,8 @@ benchmark: install
 
 clean:
 	rm -rf $(VENV) var
+
+.PHONY: conformance
+CORPORA ?= ../shared/corpora
+conformance: install ## run the ingestion adapters over the shared real-world corpora (read in place)
+	$(BIN)/python -m apps.ingest.conformance $(CORPORA)

@@ -182,10 +182,12 @@ def _snippet(raw: bytes | str, limit: int = 200) -> str:
     return clean_text(raw[:limit])
 
 
-def _json_error(exc: Exception, data: bytes) -> str:
+def _json_error(exc: Exception, data: bytes, *, one_line: bool = False) -> str:
     """orjson reports a character offset; turn it into a line and column."""
     message = str(exc)
     match = re.search(r"char (\d+)", message)
+    if match and one_line:
+        return f"invalid JSON at column {int(match.group(1)) + 1}: {message.split(':')[0]}"
     if match:
         offset = int(match.group(1))
         text = data.decode("utf-8", "replace")[:offset]
@@ -297,8 +299,12 @@ def detect_format(head: bytes, *, content_type: str = "", name: str = "") -> str
         raise SourceError(
             "a JSON object of an unknown kind (no JSON Feed version, twarc page or tweet)"
         )
-    lines = [line for line in text.split(b"\n")[:50] if line.strip()]
-    if lines and all(_ID_LINE.match(line) for line in lines[:-1] or lines):
+    lines = text.split(b"\n")
+    if not text.endswith(b"\n") and len(lines) > 1:
+        lines = lines[:-1]  # the head may end in the middle of a line
+    lines = [line for line in lines[:200] if line.strip() and not line.startswith(b"#")]
+    ids = sum(1 for line in lines if _ID_LINE.match(line))
+    if ids and ids >= 0.5 * len(lines):
         return Format.TWEET_IDS
     if name.endswith((".xml", ".rss", ".atom")) or "xml" in content_type:
         return Format.RSS
@@ -313,21 +319,29 @@ def _parse_feed(data: bytes, content_type: str, source: str):
 
     headers = {"content-type": content_type} if content_type else {}
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False)
-    if parsed.bozo and not parsed.entries:
-        exc = parsed.get("bozo_exception")
-        where = ""
-        if hasattr(exc, "getLineNumber"):
-            where = f" at line {exc.getLineNumber()}, column {exc.getColumnNumber()}"
-        raise SourceError(
-            f"not a readable feed{where}: {getattr(exc, 'getMessage', lambda: exc)()}"
-        )
-    if not parsed.entries and not parsed.get("version") and not parsed.feed:
+    exc = parsed.get("bozo_exception") if parsed.bozo else None
+    problem = ""
+    if exc is not None and hasattr(exc, "getLineNumber"):
+        message = exc.getMessage() if hasattr(exc, "getMessage") else str(exc)
+        problem = f"line {exc.getLineNumber()}, column {exc.getColumnNumber()}: {message}"
+    if not parsed.entries and (problem or not parsed.get("version")):
+        if problem:
+            raise SourceError(f"not well-formed XML at {problem}")
         raise SourceError("not a feed: no RSS, RDF or Atom elements found")
-    return parsed
+    return parsed, problem
+
+
+def _recovered(problem: str) -> Iterator[ItemError]:
+    """Broken markup that the lenient parser read around: the entries go in, and the run
+    records where the document was broken."""
+    if problem:
+        position, _, reason = problem.partition(": ")
+        yield ItemError(position, f"not well-formed XML ({reason}); entries read leniently")
 
 
 def read_rss(stream: IO[bytes], *, content_type: str = "", source: str = "") -> Iterator[Record]:
-    parsed = _parse_feed(stream.read(), content_type, source)
+    parsed, problem = _parse_feed(stream.read(), content_type, source)
+    yield from _recovered(problem)
     feed_language = parsed.feed.get("language", "") or ""
     for index, entry in enumerate(parsed.entries, start=1):
         position = f"entry {index}"
@@ -365,7 +379,8 @@ _MASTODON_LINK = re.compile(r"^https?://([^/]+)/@([^/]+)/(\d+)")
 def read_mastodon_rss(
     stream: IO[bytes], *, content_type: str = "", source: str = ""
 ) -> Iterator[Record]:
-    parsed = _parse_feed(stream.read(), content_type, source)
+    parsed, problem = _parse_feed(stream.read(), content_type, source)
+    yield from _recovered(problem)
     for index, entry in enumerate(parsed.entries, start=1):
         position = f"entry {index}"
         link = entry.get("link") or entry.get("id") or ""
@@ -662,7 +677,7 @@ def read_twarc1(stream: IO[bytes], *, content_type: str = "", source: str = "") 
         try:
             tweet = _loads_line(line)
         except orjson.JSONDecodeError as exc:
-            yield ItemError(position, _json_error(exc, line), _snippet(line))
+            yield ItemError(position, _json_error(exc, line, one_line=True), _snippet(line))
             continue
         tweets = (
             tweet.get("statuses") if isinstance(tweet, dict) and "statuses" in tweet else [tweet]
@@ -723,7 +738,7 @@ def read_twarc2(stream: IO[bytes], *, content_type: str = "", source: str = "") 
         try:
             page = _loads_line(line)
         except orjson.JSONDecodeError as exc:
-            yield ItemError(position, _json_error(exc, line), _snippet(line))
+            yield ItemError(position, _json_error(exc, line, one_line=True), _snippet(line))
             continue
         if not isinstance(page, dict) or "data" not in page:
             reason = 'no "data" in this response page'

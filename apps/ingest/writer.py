@@ -104,8 +104,12 @@ class BatchWriter:
                 # Later records for the same key win: within a file, the later capture of a
                 # tweet is the fresher one (and one statement may not touch a row twice).
                 key = (record.platform, record.platform_id)
-                if key in self.posts and not record.hydrated:
-                    return
+                if key in self.posts:
+                    # The same post twice in one batch (a tweet and its retweet's copy of it):
+                    # counted as a repeat, as it would be if it fell in the next batch.
+                    self.counts.unchanged += 1
+                    if not record.hydrated:
+                        return
                 self.posts[key] = record
         elif isinstance(record, ArticleRecord):
             try:
@@ -116,6 +120,8 @@ class BatchWriter:
             if len(key) > 1000:
                 self.fail(record.position, "the article URL is longer than 1000 characters")
                 return
+            if key in self.articles:
+                self.counts.unchanged += 1
             self.articles[key] = record
         if len(self.posts) + len(self.articles) >= self.batch_size:
             self.flush()

@@ -1,0 +1,266 @@
+"""The ingestion pipeline against the real database: upserts, provenance, rules, bad input."""
+
+import gzip
+import shutil
+
+import pytest
+
+from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.curation.models import ModerationDecision, PublicationRule, RuleScope
+from apps.curation.states import ModerationState
+from apps.ingest import services
+from apps.ingest.capture import open_capture
+from apps.ingest.models import Feed, Format, IngestRun, RawCapture, RunStatus
+from tests import factories
+from tests.ingest.conftest import FIXTURES
+
+pytestmark = pytest.mark.django_db
+
+
+def ingest(path, **kwargs):
+    return services.source_ingest(source=str(path), **kwargs)
+
+
+def test_a_twarc_file_becomes_pending_posts_with_accounts_replies_and_quotes():
+    run = ingest(FIXTURES / "twarc1.jsonl")
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.format == Format.TWARC1
+    # The retweeted tweet comes twice (on its own and inside the retweet): one post.
+    assert run.counts == {"created": 4, "updated": 0, "unchanged": 1, "failed": 1}
+    (failure,) = run.failures.all()
+    assert failure.position == "line 5" and "invalid JSON" in failure.reason
+    milano = Post.objects.get(platform="twitter", platform_id="919659299755700224")
+    assert milano.moderation_state == ModerationState.PENDING
+    assert milano.account.handle == "Alyssa_Milano"
+    assert milano.account.moderation_state == ModerationState.PENDING
+    assert milano.hashtags == ["MeToo"]
+    reply = Post.objects.get(platform_id="919669299755700225")
+    assert reply.in_reply_to == milano
+    assert reply.mentions == ["Alyssa_Milano"]
+    quote = Post.objects.get(platform_id="919889299755700227")
+    assert quote.quote_of == milano
+    assert not Post.objects.published().exists()
+
+
+def test_the_same_input_twice_reports_everything_unchanged_and_creates_nothing():
+    first = ingest(FIXTURES / "twarc2.jsonl")
+    posts, accounts = Post.objects.count(), Account.objects.count()
+    second = ingest(FIXTURES / "twarc2.jsonl")
+    assert first.counts["created"] == 4
+    assert second.counts == {"created": 0, "updated": 0, "unchanged": 4, "failed": 1}
+    assert (Post.objects.count(), Account.objects.count()) == (posts, accounts)
+
+
+def test_a_changed_item_updates_its_row_and_keeps_the_earlier_capture(tmp_path):
+    original = FIXTURES / "mastodon_tag.json"
+    ingest(original)
+    alice = Post.objects.get(platform_id="mastodon.example:109000000000000001")
+    first_sha = alice.capture_sha256
+    changed = tmp_path / "changed.json"
+    changed.write_bytes(original.read_bytes().replace(b"&amp; solidarity", b"&amp; edited"))
+    run = ingest(changed)
+    assert run.counts == {"created": 0, "updated": 1, "unchanged": 1, "failed": 1}
+    alice.refresh_from_db()
+    assert alice.text == "Me too. #MeToo & edited"
+    assert alice.capture_sha256 != first_sha
+    captures = RawCapture.objects.filter(posts=alice).order_by("id")
+    assert [c.sha256 for c in captures] == [first_sha, alice.capture_sha256]
+    with open_capture(captures[0].content_path) as raw:
+        assert raw.read() == original.read_bytes()
+
+
+def test_the_raw_capture_keeps_the_bytes_their_hash_and_links_every_entry():
+    run = ingest(FIXTURES / "news_rss.xml")
+    (capture,) = run.captures.all()
+    data = (FIXTURES / "news_rss.xml").read_bytes()
+    assert capture.size == len(data)
+    import hashlib
+
+    assert capture.sha256 == hashlib.sha256(data).hexdigest()
+    assert capture.articles.count() == 2
+    article = SourceArticle.objects.get(canonical_url="https://news.example.org/2017/10/05/weinstein.html?page=2")
+    assert article.url.startswith("https://News.Example.org/")
+    assert article.capture_sha256 == capture.sha256
+    assert article.captured_at is not None
+    assert article.outlet.domain == "news.example.org"
+    assert article.moderation_state == ModerationState.PENDING
+
+
+def test_articles_are_keyed_by_canonical_url_across_tracking_variants(tmp_path):
+    ingest(FIXTURES / "news_rss.xml")
+    variant = tmp_path / "variant.xml"
+    variant.write_bytes(
+        (FIXTURES / "news_rss.xml")
+        .read_bytes()
+        .replace(b"utm_source=rss&amp;utm_medium=feed&amp;page=2#comments", b"page=2&amp;utm_campaign=z")
+    )
+    run = ingest(variant)
+    assert run.counts["created"] == 0
+    assert SourceArticle.objects.count() == 2
+
+
+def test_a_gzipped_file_is_read_like_the_plain_one(tmp_path):
+    packed = tmp_path / "tweets.jsonl.gz"
+    with open(FIXTURES / "twarc1.jsonl", "rb") as plain, gzip.open(packed, "wb") as out:
+        shutil.copyfileobj(plain, out)
+    run = ingest(packed)
+    assert run.format == Format.TWARC1
+    assert run.counts["created"] == 4
+
+
+def test_a_malformed_document_fails_its_run_naming_source_and_position_and_damages_nothing():
+    ingest(FIXTURES / "news_rss.xml")
+    before = list(SourceArticle.objects.values_list("id", "title", "text"))
+    run = ingest(FIXTURES / "broken.xml", format=Format.RSS)
+    assert run.status == RunStatus.FAILED
+    assert "broken.xml" in run.error and "line 5, column 1" in run.error
+    assert "Traceback" not in run.error
+    assert list(SourceArticle.objects.values_list("id", "title", "text")) == before
+    (capture,) = run.captures.all()  # the raw input is kept all the same
+    assert capture.size == (FIXTURES / "broken.xml").stat().st_size
+
+
+def test_a_missing_file_fails_its_run_with_a_sentence():
+    run = ingest("/nonexistent/feed.xml")
+    assert run.status == RunStatus.FAILED
+    assert run.error == "/nonexistent/feed.xml: no such file: /nonexistent/feed.xml"
+
+
+def test_a_wrongly_chosen_format_fails_cleanly():
+    run = ingest(FIXTURES / "news_rss.xml", format=Format.JSONFEED)
+    assert run.status == RunStatus.FAILED
+    assert "invalid JSON at line 1" in run.error
+
+
+def test_an_id_list_records_unknown_posts_without_touching_hydrated_ones():
+    ingest(FIXTURES / "twarc1.jsonl")
+    run = ingest(FIXTURES / "tweet_ids.txt")
+    assert run.counts == {"created": 2, "updated": 0, "unchanged": 1, "failed": 1}
+    milano = Post.objects.get(platform_id="919659299755700224")
+    assert milano.hydrated and milano.text
+    bare = Post.objects.get(platform_id="919659299755700999")
+    assert not bare.hydrated and bare.account is None
+    # Hydrating it later fills it in.
+    ingest(FIXTURES / "twarc1.jsonl")
+    assert Post.objects.filter(hydrated=False).count() == 2
+
+
+def test_a_bare_post_is_hydrated_by_a_later_export(tmp_path):
+    ids = tmp_path / "ids.txt"
+    ids.write_text("919669299755700225\n")
+    ingest(ids)
+    run = ingest(FIXTURES / "twarc1.jsonl")
+    assert run.counts["updated"] == 1
+    post = Post.objects.get(platform_id="919669299755700225")
+    assert post.hydrated and post.account.handle == "replier_one"
+
+
+def test_a_feed_rule_publishes_what_the_feed_brings_and_logs_the_rule():
+    feed = Feed.objects.create(name="Trusted", url=str(FIXTURES / "news_rss.xml"))
+    rule = PublicationRule.objects.create(scope=RuleScope.FEED, target_id=feed.pk, description="Trusted outlet")
+    run = services.feed_poll(feed_id=feed.pk)
+    assert run.status == RunStatus.SUCCEEDED
+    assert SourceArticle.objects.published().count() == 2
+    decisions = ModerationDecision.objects.filter(rule=rule)
+    assert decisions.count() == 2
+    feed.refresh_from_db()
+    assert feed.item_count == 2 and feed.consecutive_failures == 0 and feed.last_success_at
+
+
+def test_an_account_rule_publishes_only_that_accounts_posts():
+    milano = factories.AccountFactory(handle="Alyssa_Milano", platform="twitter", published=True)
+    PublicationRule.objects.create(scope=RuleScope.ACCOUNT, target_id=milano.pk, description="Public figure")
+    ingest(FIXTURES / "twarc1.jsonl")
+    published = set(Post.objects.published().values_list("platform_id", flat=True))
+    assert published == {"919659299755700224"}
+    assert Post.objects.pending().count() == 3
+
+
+def test_a_rule_added_later_publishes_pending_entries_on_the_next_read():
+    feed = Feed.objects.create(name="Later", url=str(FIXTURES / "news_rss.xml"))
+    services.feed_poll(feed_id=feed.pk)
+    assert not SourceArticle.objects.published().exists()
+    PublicationRule.objects.create(scope=RuleScope.FEED, target_id=feed.pk, description="Now trusted")
+    run = services.feed_poll(feed_id=feed.pk)
+    assert run.counts["unchanged"] == 2
+    assert SourceArticle.objects.published().count() == 2
+
+
+def test_nothing_goes_public_without_a_rule():
+    for name in ("news_rss.xml", "twarc1.jsonl", "mastodon_tag.json", "bluesky_search.json"):
+        ingest(FIXTURES / name)
+    assert not Post.objects.published().exists()
+    assert not SourceArticle.objects.published().exists()
+    assert not Account.objects.published().exists()
+    assert not Outlet.objects.filter(domain="news.example.org").published().exists()
+
+
+def test_an_update_to_a_published_entry_keeps_it_published_and_curated_fields_alone(tmp_path):
+    ingest(FIXTURES / "mastodon_tag.json")
+    alice = Post.objects.get(platform_id="mastodon.example:109000000000000001")
+    Post.objects.filter(pk=alice.pk).update(
+        moderation_state=ModerationState.PUBLISHED, content_warning="Describes abuse"
+    )
+    changed = tmp_path / "changed.json"
+    changed.write_bytes((FIXTURES / "mastodon_tag.json").read_bytes().replace(b"solidarity", b"love"))
+    ingest(changed)
+    alice.refresh_from_db()
+    assert alice.text.endswith("love")
+    assert alice.moderation_state == ModerationState.PUBLISHED
+    assert alice.content_warning == "Describes abuse"
+
+
+def test_a_withdrawn_entry_stays_withdrawn_when_it_is_read_again(tmp_path):
+    ingest(FIXTURES / "twarc1.jsonl")
+    Post.objects.filter(platform_id="919659299755700224").update(moderation_state=ModerationState.WITHDRAWN)
+    feed = Feed.objects.create(name="All", url=str(FIXTURES / "twarc1.jsonl"))
+    PublicationRule.objects.create(scope=RuleScope.FEED, target_id=feed.pk, description="Everything")
+    services.feed_poll(feed_id=feed.pk)
+    assert Post.objects.get(platform_id="919659299755700224").moderation_state == ModerationState.WITHDRAWN
+
+
+def test_small_batches_give_the_same_result_as_one(tmp_path):
+    run = ingest(FIXTURES / "twarc1.jsonl", batch_size=1)
+    assert run.counts == {"created": 4, "updated": 0, "unchanged": 1, "failed": 1}
+    reply = Post.objects.get(platform_id="919669299755700225")
+    assert reply.in_reply_to.platform_id == "919659299755700224"
+
+
+def test_a_failing_feed_backs_off_and_recovers():
+    feed = Feed.objects.create(name="Flaky", url="/nonexistent/flaky.xml")
+    services.feed_poll(feed_id=feed.pk)
+    services.feed_poll(feed_id=feed.pk)
+    feed.refresh_from_db()
+    assert feed.consecutive_failures == 2
+    assert feed.health == "backing off"
+    assert "no such file" in feed.last_error
+    gap = feed.next_poll_at - feed.last_polled_at
+    assert gap == feed.poll_interval * 4
+    Feed.objects.filter(pk=feed.pk).update(url=str(FIXTURES / "atom.xml"))
+    services.feed_poll(feed_id=feed.pk)
+    feed.refresh_from_db()
+    assert feed.consecutive_failures == 0 and feed.health == "ok" and feed.last_error == ""
+
+
+def test_a_repeated_delivery_of_the_same_task_does_nothing_the_second_time():
+    feed = Feed.objects.create(name="Once", url=str(FIXTURES / "twarc1.jsonl"))
+    assert services.feed_poll(feed_id=feed.pk, task_id="task-1") is not None
+    assert services.feed_poll(feed_id=feed.pk, task_id="task-1") is None
+    assert IngestRun.objects.filter(task_id="task-1").count() == 1
+    assert Post.objects.count() == 4
+
+
+def test_a_feed_being_polled_elsewhere_is_not_polled_twice():
+    from django.utils import timezone
+
+    feed = Feed.objects.create(name="Busy", url=str(FIXTURES / "atom.xml"))
+    Feed.objects.filter(pk=feed.pk).update(lease_until=timezone.now() + timezone.timedelta(minutes=5))
+    assert services.feed_poll(feed_id=feed.pk, task_id="other") is None
+    assert not IngestRun.objects.exists()
+
+
+def test_due_feeds_are_claimed_once():
+    due = Feed.objects.create(name="Due", url="/a")
+    Feed.objects.create(name="Paused", url="/b", active=False)
+    assert services.feeds_claim_due() == [due.pk]
+    assert services.feeds_claim_due() == []
