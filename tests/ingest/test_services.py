@@ -59,7 +59,7 @@ def test_a_changed_item_updates_its_row_and_keeps_the_earlier_capture(tmp_path):
     changed = tmp_path / "changed.json"
     changed.write_bytes(original.read_bytes().replace(b"&amp; solidarity", b"&amp; edited"))
     run = ingest(changed)
-    assert run.counts == {"created": 0, "updated": 1, "unchanged": 1, "failed": 1}
+    assert run.counts == {"created": 0, "updated": 1, "unchanged": 2, "failed": 1}
     alice.refresh_from_db()
     assert alice.text == "Me too. #MeToo & edited"
     assert alice.capture_sha256 != first_sha
