@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         if outcome == "CRASH":
             crashes.append((path, detail))
         if args.verbose:
-            print(f"{outcome:8} {path.relative_to(folder)}: {detail.splitlines()[0][:120]} {dict(counts)}")
+            print(
+                f"{outcome:8} {path.relative_to(folder)}: "
+                f"{detail.splitlines()[0][:120]} {dict(counts)}"
+            )
     print(f"files: {dict(outcomes)}")
     print(f"records: {dict(records)}")
     for path, detail in crashes:

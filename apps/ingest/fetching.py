@@ -237,7 +237,7 @@ def _fetch_following_redirects(client, url, etag, last_modified) -> FetchResult:
         _host_of(url)
         try:
             with client.stream("GET", url, headers=headers) as response:
-                if response.is_redirect:
+                if response.has_redirect_location:
                     location = response.headers.get("location", "")
                     url = urllib.parse.urljoin(url, location)
                     continue

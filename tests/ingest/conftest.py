@@ -25,6 +25,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (slow server)
     drip: float = 0.0  # seconds between 1 KiB chunks of the body (slow body)
+    length: bool = True  # False: no Content-Length, the body ends when the connection closes
 
 
 class FixtureServer:
@@ -59,7 +60,10 @@ class FixtureServer:
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
-                if "content-length" not in {k.lower() for k in reply.headers}:
+                if not reply.length:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
+                elif "content-length" not in {k.lower() for k in reply.headers}:
                     self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 try:

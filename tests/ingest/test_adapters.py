@@ -184,7 +184,9 @@ def test_twarc_v2_pages_use_the_included_users_and_referenced_tweets():
     assert reply.hashtags == ["MeToo"] and reply.mentions == ["Alyssa_Milano"]
     assert posts["919659299755700301"].quote_of_platform_id == "919659299755700224"
     assert posts["919659299755700224"].handle == "Alyssa_Milano"
-    assert posts["919659299755700302"].text == "streamed"  # a filtered-stream line: data is one object
+    assert (
+        posts["919659299755700302"].text == "streamed"
+    )  # a filtered-stream line: data is one object
     (error,) = items(records, adapters.ItemError)
     assert error.position == "line 2" and "Not Found Error" in error.reason
 
@@ -228,7 +230,10 @@ def test_a_url_that_is_not_http_has_no_canonical_form():
         ("2017-10-15T20:21:16Z", datetime.datetime(2017, 10, 15, 20, 21, 16, tzinfo=UTC)),
         ("2017-10-15T22:21:16+02:00", datetime.datetime(2017, 10, 15, 20, 21, 16, tzinfo=UTC)),
         ("Sun Oct 15 20:21:16 +0000 2017", datetime.datetime(2017, 10, 15, 20, 21, 16, tzinfo=UTC)),
-        ("Sun, 15 Oct 2017 16:21:16 -0400", datetime.datetime(2017, 10, 15, 20, 21, 16, tzinfo=UTC)),
+        (
+            "Sun, 15 Oct 2017 16:21:16 -0400",
+            datetime.datetime(2017, 10, 15, 20, 21, 16, tzinfo=UTC),
+        ),
         ("2017-10-15 20:21:16", datetime.datetime(2017, 10, 15, 20, 21, 16, tzinfo=UTC)),
         ("not a date", None),
         ("", None),
@@ -241,7 +246,9 @@ def test_dates_in_the_wild_are_read_as_utc(value, expected):
 
 def test_cp1252_json_is_read_rather_than_refused():
     data = '[{"uri": "https://m.example/users/a/statuses/1", "url": "https://m.example/@a/1", '
-    data += '"content": "<p>caf\u00e9</p>", "account": {"acct": "a", "url": "https://m.example/@a"}}]'
+    data += (
+        '"content": "<p>caf\u00e9</p>", "account": {"acct": "a", "url": "https://m.example/@a"}}]'
+    )
     (post,) = adapters.read_mastodon(io.BytesIO(data.encode("cp1252")))
     assert post.text == "café"
 

@@ -78,7 +78,9 @@ def test_the_raw_capture_keeps_the_bytes_their_hash_and_links_every_entry():
 
     assert capture.sha256 == hashlib.sha256(data).hexdigest()
     assert capture.articles.count() == 2
-    article = SourceArticle.objects.get(canonical_url="https://news.example.org/2017/10/05/weinstein.html?page=2")
+    article = SourceArticle.objects.get(
+        canonical_url="https://news.example.org/2017/10/05/weinstein.html?page=2"
+    )
     assert article.url.startswith("https://News.Example.org/")
     assert article.capture_sha256 == capture.sha256
     assert article.captured_at is not None
@@ -92,7 +94,9 @@ def test_articles_are_keyed_by_canonical_url_across_tracking_variants(tmp_path):
     variant.write_bytes(
         (FIXTURES / "news_rss.xml")
         .read_bytes()
-        .replace(b"utm_source=rss&amp;utm_medium=feed&amp;page=2#comments", b"page=2&amp;utm_campaign=z")
+        .replace(
+            b"utm_source=rss&amp;utm_medium=feed&amp;page=2#comments", b"page=2&amp;utm_campaign=z"
+        )
     )
     run = ingest(variant)
     assert run.counts["created"] == 0
@@ -157,7 +161,9 @@ def test_a_bare_post_is_hydrated_by_a_later_export(tmp_path):
 
 def test_a_feed_rule_publishes_what_the_feed_brings_and_logs_the_rule():
     feed = Feed.objects.create(name="Trusted", url=str(FIXTURES / "news_rss.xml"))
-    rule = PublicationRule.objects.create(scope=RuleScope.FEED, target_id=feed.pk, description="Trusted outlet")
+    rule = PublicationRule.objects.create(
+        scope=RuleScope.FEED, target_id=feed.pk, description="Trusted outlet"
+    )
     run = services.feed_poll(feed_id=feed.pk)
     assert run.status == RunStatus.SUCCEEDED
     assert SourceArticle.objects.published().count() == 2
@@ -169,7 +175,9 @@ def test_a_feed_rule_publishes_what_the_feed_brings_and_logs_the_rule():
 
 def test_an_account_rule_publishes_only_that_accounts_posts():
     milano = factories.AccountFactory(handle="Alyssa_Milano", platform="twitter", published=True)
-    PublicationRule.objects.create(scope=RuleScope.ACCOUNT, target_id=milano.pk, description="Public figure")
+    PublicationRule.objects.create(
+        scope=RuleScope.ACCOUNT, target_id=milano.pk, description="Public figure"
+    )
     ingest(FIXTURES / "twarc1.jsonl")
     published = set(Post.objects.published().values_list("platform_id", flat=True))
     assert published == {"919659299755700224"}
@@ -180,7 +188,9 @@ def test_a_rule_added_later_publishes_pending_entries_on_the_next_read():
     feed = Feed.objects.create(name="Later", url=str(FIXTURES / "news_rss.xml"))
     services.feed_poll(feed_id=feed.pk)
     assert not SourceArticle.objects.published().exists()
-    PublicationRule.objects.create(scope=RuleScope.FEED, target_id=feed.pk, description="Now trusted")
+    PublicationRule.objects.create(
+        scope=RuleScope.FEED, target_id=feed.pk, description="Now trusted"
+    )
     run = services.feed_poll(feed_id=feed.pk)
     assert run.counts["unchanged"] == 2
     assert SourceArticle.objects.published().count() == 2
@@ -202,7 +212,9 @@ def test_an_update_to_a_published_entry_keeps_it_published_and_curated_fields_al
         moderation_state=ModerationState.PUBLISHED, content_warning="Describes abuse"
     )
     changed = tmp_path / "changed.json"
-    changed.write_bytes((FIXTURES / "mastodon_tag.json").read_bytes().replace(b"solidarity", b"love"))
+    changed.write_bytes(
+        (FIXTURES / "mastodon_tag.json").read_bytes().replace(b"solidarity", b"love")
+    )
     ingest(changed)
     alice.refresh_from_db()
     assert alice.text.endswith("love")
@@ -212,11 +224,18 @@ def test_an_update_to_a_published_entry_keeps_it_published_and_curated_fields_al
 
 def test_a_withdrawn_entry_stays_withdrawn_when_it_is_read_again(tmp_path):
     ingest(FIXTURES / "twarc1.jsonl")
-    Post.objects.filter(platform_id="919659299755700224").update(moderation_state=ModerationState.WITHDRAWN)
+    Post.objects.filter(platform_id="919659299755700224").update(
+        moderation_state=ModerationState.WITHDRAWN
+    )
     feed = Feed.objects.create(name="All", url=str(FIXTURES / "twarc1.jsonl"))
-    PublicationRule.objects.create(scope=RuleScope.FEED, target_id=feed.pk, description="Everything")
+    PublicationRule.objects.create(
+        scope=RuleScope.FEED, target_id=feed.pk, description="Everything"
+    )
     services.feed_poll(feed_id=feed.pk)
-    assert Post.objects.get(platform_id="919659299755700224").moderation_state == ModerationState.WITHDRAWN
+    assert (
+        Post.objects.get(platform_id="919659299755700224").moderation_state
+        == ModerationState.WITHDRAWN
+    )
 
 
 def test_small_batches_give_the_same_result_as_one(tmp_path):
@@ -254,7 +273,9 @@ def test_a_feed_being_polled_elsewhere_is_not_polled_twice():
     from django.utils import timezone
 
     feed = Feed.objects.create(name="Busy", url=str(FIXTURES / "atom.xml"))
-    Feed.objects.filter(pk=feed.pk).update(lease_until=timezone.now() + timezone.timedelta(minutes=5))
+    Feed.objects.filter(pk=feed.pk).update(
+        lease_until=timezone.now() + timezone.timedelta(minutes=5)
+    )
     assert services.feed_poll(feed_id=feed.pk, task_id="other") is None
     assert not IngestRun.objects.exists()
 
