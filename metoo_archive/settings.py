@@ -142,7 +142,7 @@ else:
         }
     }
 if os.environ.get("DATABASE_REPLICA_URL"):
-    # Public reads can go to a streaming replica; writes and curator pages stay on the primary.
+    # Reads go to a streaming replica; writes, and reads inside a transaction, stay on the primary.
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=CONN_MAX_AGE, conn_health_checks=True
     )
