@@ -55,7 +55,11 @@ SETUP_DJANGO = (
 
 def production_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
     """A production-like environment; an override of None removes that variable."""
-    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in SETTINGS_VARIABLES and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
