@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import urllib.parse
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -27,6 +28,7 @@ from apps.ingest.adapters import ArticleRecord, ItemError, PostRecord, canonical
 from apps.ingest.models import CapturedArticle, CapturedPost, IngestFailure, IngestRun
 from apps.search.indexing import sync_entries
 
+ACCOUNT_CACHE_SIZE = 200_000
 SEPARATOR = "\x1f"  # joins a row's hashtags into one text value for unnest; never in the data
 
 POST = Post._meta.db_table
@@ -60,6 +62,45 @@ class Counts:
         return dataclasses.asdict(self)
 
 
+STAGE_POST = "ingest_stage_post"
+STAGE_POST_COLUMNS = (
+    "platform text, platform_id text, account bigint, text text, posted_at timestamptz, "
+    "url text, language text, hashtags text, mentions text, reply_pid text, reply bigint, "
+    "quote_pid text, quote bigint"
+)
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_text(value: str) -> str:
+    """A value in COPY's text format (backslash, newline, return and tab escaped)."""
+    if value.isalnum():
+        return value
+    return value.translate(_COPY_ESCAPES)
+
+
+def _copy_id(value: int | None) -> str:
+    return "\\N" if value is None else str(value)
+
+
+def _stage(cursor, table: str, columns: str, lines: list[str]) -> None:
+    """COPY the batch into a session's temporary table (emptied at commit): much cheaper than
+    binding tens of thousands of parameters, and the upsert then reads it as a table."""
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS"
+    )
+    cursor.execute(f"TRUNCATE {table}")  # a batch that did not commit (a test's) left rows
+    with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+        copy.write("\n".join(lines) + "\n")
+
+
+def raw_cursor():
+    """A plain psycopg cursor on Django's connection (so inside Django's transaction) that
+    binds parameters on the server: Django's own cursor interpolates them in Python and, with
+    DEBUG on, keeps every statement's text, which for 5,000-row arrays is slow and grows."""
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
 class BatchWriter:
     """Collects records and writes them in batches; call :meth:`close` at the end of the run."""
 
@@ -84,6 +125,7 @@ class BatchWriter:
         self.failures: list[IngestFailure] = []
         self.new_article_ids: list[int] = []
         self.rules_exist = self._rules_exist()
+        self._account_cache: dict[tuple[str, str], tuple[int, str, str]] = {}
 
     def _rules_exist(self) -> bool:
         rules = PublicationRule.objects.active()
@@ -162,7 +204,10 @@ class BatchWriter:
         self.posts, self.articles = {}, {}
         if not posts and not articles:
             return
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), raw_cursor() as cursor:
+            # A crash may lose the last batches' commit; the raw capture is kept and a re-run
+            # is idempotent, so waiting for the disk at every batch buys nothing.
+            cursor.execute("SET LOCAL synchronous_commit = off")
             post_ids, published_post_ids = self._write_posts(cursor, posts)
             article_ids, published_article_ids = self._write_articles(cursor, articles)
             if self.capture_id is not None:
@@ -177,7 +222,7 @@ class BatchWriter:
     def close(self) -> Counts:
         self.flush()
         self._write_failures()
-        with connection.cursor() as cursor:
+        with transaction.atomic(), raw_cursor() as cursor:
             self._resolve_links(cursor)
         return self.counts
 
@@ -188,6 +233,16 @@ class BatchWriter:
                 accounts[(post.platform, post.handle)] = post
         if not accounts:
             return {}
+        ids: dict[tuple[str, str], int] = {}
+        cache = self._account_cache
+        for key, post in list(accounts.items()):
+            known = cache.get(key)
+            # Seen in this run with the same name and profile: nothing to write.
+            if known is not None and known[1:] == (post.display_name, post.profile_url):
+                ids[key] = known[0]
+                del accounts[key]
+        if not accounts:
+            return ids
         platforms, handles, names, urls = [], [], [], []
         for (platform, handle), post in accounts.items():
             platforms.append(platform)
@@ -213,9 +268,10 @@ class BatchWriter:
             """,  # noqa: S608 - table names come from the models, values are parameters
             [now, now, platforms, handles, names, urls],
         )
-        ids = {(platform, handle): pk for pk, platform, handle in cursor.fetchall()}
-        if len(ids) < len(accounts):
-            missing = [key for key in accounts if key not in ids]
+        written = {(platform, handle): pk for pk, platform, handle in cursor.fetchall()}
+        ids.update(written)
+        if len(written) < len(accounts):
+            missing = [key for key in accounts if key not in written]
             cursor.execute(
                 f"""
                 SELECT a.id, a.platform, a.handle FROM {ACCOUNT} a
@@ -225,6 +281,11 @@ class BatchWriter:
                 [[k[0] for k in missing], [k[1] for k in missing]],
             )
             ids.update({(platform, handle): pk for pk, platform, handle in cursor.fetchall()})
+        if len(cache) > ACCOUNT_CACHE_SIZE:
+            cache.clear()  # bounded, so memory stays flat however many accounts a file has
+        for key, post in accounts.items():
+            if key in ids:
+                cache[key] = (ids[key], post.display_name, post.profile_url)
         return ids
 
     def _known_ids(self, cursor, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -262,27 +323,29 @@ class BatchWriter:
             (p.platform, p.quote_of_platform_id) for p in posts if p.quote_of_platform_id
         }
         known = self._known_ids(cursor, referenced)
-        columns: dict[str, list] = {
-            name: []
-            for name in (
-                "platform", "platform_id", "account", "text", "posted_at", "url", "language",
-                "hashtags", "mentions", "reply_pid", "reply", "quote_pid", "quote",
-            )
-        }  # fmt: skip
+        lines = []
         for p in posts:
-            columns["platform"].append(p.platform)
-            columns["platform_id"].append(p.platform_id)
-            columns["account"].append(account_ids.get((p.platform, p.handle)))
-            columns["text"].append(p.text)
-            columns["posted_at"].append(p.posted_at)
-            columns["url"].append(p.url if len(p.url) <= 500 else "")
-            columns["language"].append(_fit(p.language, 16))
-            columns["hashtags"].append(_joined(p.hashtags, 140))
-            columns["mentions"].append(_joined(p.mentions, 255))
-            columns["reply_pid"].append(p.in_reply_to_platform_id)
-            columns["reply"].append(known.get((p.platform, p.in_reply_to_platform_id)))
-            columns["quote_pid"].append(p.quote_of_platform_id)
-            columns["quote"].append(known.get((p.platform, p.quote_of_platform_id)))
+            platform = p.platform
+            lines.append(
+                "\t".join(
+                    (
+                        platform,
+                        _copy_text(p.platform_id),
+                        _copy_id(account_ids.get((platform, p.handle))),
+                        _copy_text(p.text),
+                        p.posted_at.isoformat() if p.posted_at else "\\N",
+                        _copy_text(p.url) if len(p.url) <= 500 else "",
+                        _copy_text(_fit(p.language, 16)),
+                        _copy_text(_joined(p.hashtags, 140)),
+                        _copy_text(_joined(p.mentions, 255)),
+                        _copy_text(p.in_reply_to_platform_id),
+                        _copy_id(known.get((platform, p.in_reply_to_platform_id))),
+                        _copy_text(p.quote_of_platform_id),
+                        _copy_id(known.get((platform, p.quote_of_platform_id))),
+                    )
+                )
+            )
+        _stage(cursor, STAGE_POST, STAGE_POST_COLUMNS, lines)
         now = self.captured_at
         cursor.execute(
             f"""
@@ -293,11 +356,7 @@ class BatchWriter:
             SELECT s.platform, s.platform_id, s.account, s.text, '', s.posted_at, s.url,
                 s.language, string_to_array(s.hashtags, %s), string_to_array(s.mentions, %s),
                 s.reply_pid, s.reply, s.quote_pid, s.quote, true, '', %s, %s, 'pending', %s, %s
-            FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], %s::timestamptz[],
-                        %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[],
-                        %s::text[], %s::bigint[])
-                AS s(platform, platform_id, account, text, posted_at, url, language, hashtags,
-                     mentions, reply_pid, reply, quote_pid, quote)
+            FROM {STAGE_POST} s
             ON CONFLICT (platform, platform_id) DO UPDATE SET
                 account_id = COALESCE(EXCLUDED.account_id, p.account_id),
                 text = EXCLUDED.text,
@@ -324,11 +383,8 @@ class BatchWriter:
                    EXCLUDED.in_reply_to_platform_id, EXCLUDED.quote_of_platform_id, true)
             RETURNING p.id, (p.xmax = 0) AS inserted, p.moderation_state
             """,  # noqa: S608
-            [
-                SEPARATOR, SEPARATOR, now, self.capture_sha256, now, now,
-                *columns.values(),
-            ],
-        )  # fmt: skip
+            [SEPARATOR, SEPARATOR, now, self.capture_sha256, now, now],
+        )
         return self._tally(cursor.fetchall(), len(posts))
 
     def _tally(self, rows, total: int) -> tuple[list[int], list[int]]:
