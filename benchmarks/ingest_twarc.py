@@ -157,10 +157,15 @@ def main() -> int:
         assert run.status == "succeeded", run.error
         posts = Post.objects.count()
         ingest_rate = run.created_count / ingest_seconds
-        print(f"ingest: {run.created_count:,} posts created ({posts:,} in table, "
-              f"{run.failed_count} failed) in {ingest_seconds:.1f} s = {ingest_rate:,.0f} posts/s")  # fmt: skip
-        print(f"memory: baseline RSS {baseline / 2**20:,.0f} MiB, peak during ingest "
-              f"{memory.peak / 2**20:,.0f} MiB (+{(memory.peak - baseline) / 2**20:,.0f} MiB)")  # fmt: skip
+        print(
+            f"ingest: {run.created_count:,} posts created ({posts:,} in table, "
+            f"{run.failed_count} failed) in {ingest_seconds:.1f} s = {ingest_rate:,.0f} posts/s"
+        )
+        mib = 2**20
+        print(
+            f"memory: baseline RSS {baseline / mib:,.0f} MiB, peak during ingest "
+            f"{memory.peak / mib:,.0f} MiB (+{(memory.peak - baseline) / mib:,.0f} MiB)"
+        )
         for fraction in (0.1, 0.5, 1.0):
             if samples:
                 items, rss = samples[min(int(len(samples) * fraction), len(samples) - 1)]

@@ -237,6 +237,8 @@ INGEST_DEFAULT_RETRY_AFTER = float(env_int("INGEST_DEFAULT_RETRY_AFTER", 60))
 INGEST_MAX_BACKOFF = env_int("INGEST_MAX_BACKOFF", 24 * 60 * 60)
 INGEST_RETRY_BASE = env_int("INGEST_RETRY_BASE", 30)
 INGEST_BATCH_SIZE = env_int("INGEST_BATCH_SIZE", 5000)
+# Write batches from a second thread while the next one is parsed (uses a second connection).
+INGEST_WRITER_THREAD = env_bool("INGEST_WRITER_THREAD", True)
 INGEST_CAPTURE_DIR = Path(env_str("INGEST_CAPTURE_DIR", str(VAR_DIR / "captures")))
 INGEST_TASK_SOFT_TIME_LIMIT = env_int("INGEST_TASK_SOFT_TIME_LIMIT", 600)
 INGEST_TASK_TIME_LIMIT = env_int("INGEST_TASK_TIME_LIMIT", 660)

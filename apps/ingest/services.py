@@ -122,6 +122,7 @@ def source_ingest(
             capture_sha256=capture.sha256,
             feed_id=feed.pk if feed else None,
             batch_size=batch_size or settings.INGEST_BATCH_SIZE,
+            threaded=settings.INGEST_WRITER_THREAD,
         )
         reader = adapters.READERS[Format(chosen)]
         seen = 0
@@ -208,6 +209,7 @@ def _finish(
     now = timezone.now()
     if writer is not None:
         try:
+            writer.stop()
             writer._write_failures()
         except Exception:
             logger.exception("could not record the item failures of run %s", run.pk)

@@ -14,6 +14,8 @@ index, all in the batch's transaction.
 from __future__ import annotations
 
 import dataclasses
+import queue
+import threading
 import urllib.parse
 
 import psycopg
@@ -65,8 +67,7 @@ class Counts:
 STAGE_POST = "ingest_stage_post"
 STAGE_POST_COLUMNS = (
     "platform text, platform_id text, account bigint, text text, posted_at timestamptz, "
-    "url text, language text, hashtags text, mentions text, reply_pid text, reply bigint, "
-    "quote_pid text, quote bigint"
+    "url text, language text, hashtags text, mentions text, reply_pid text, quote_pid text"
 )
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
@@ -91,6 +92,9 @@ def _stage(cursor, table: str, columns: str, lines: list[str]) -> None:
     cursor.execute(f"TRUNCATE {table}")  # a batch that did not commit (a test's) left rows
     with cursor.copy(f"COPY {table} FROM STDIN") as copy:
         copy.write("\n".join(lines) + "\n")
+    # Without statistics the planner takes a temporary table for a big one and may scan the
+    # whole posts table to join it; a sample of a few thousand rows costs a millisecond.
+    cursor.execute(f"ANALYZE {table}")
 
 
 def raw_cursor():
@@ -99,6 +103,41 @@ def raw_cursor():
     DEBUG on, keeps every statement's text, which for 5,000-row arrays is slow and grows."""
     connection.ensure_connection()
     return psycopg.Cursor(connection.connection)
+
+
+class _Pipeline:
+    """Writes batches in a thread of its own (with its own database connection) while the
+    reading thread parses the next one: parsing and the database's work overlap on two
+    cores. At most one batch waits, so memory stays flat."""
+
+    def __init__(self, write):
+        self.write = write
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (batch := self.queue.get()) is not None:
+                if self.error is None:
+                    try:
+                        self.write(*batch)
+                    except BaseException as exc:  # handed to the reading thread
+                        self.error = exc
+        finally:
+            connection.close()
+
+    def submit(self, posts, articles) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((posts, articles))
+
+    def finish(self, *, raise_errors: bool) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if raise_errors and self.error is not None:
+            raise self.error
 
 
 class BatchWriter:
@@ -112,6 +151,7 @@ class BatchWriter:
         capture_sha256: str = "",
         feed_id: int | None = None,
         batch_size: int = 2000,
+        threaded: bool = False,
     ):
         self.run = run
         self.capture_id = capture_id
@@ -119,13 +159,15 @@ class BatchWriter:
         self.feed_id = feed_id
         self.batch_size = batch_size
         self.captured_at = timezone.now()
-        self.counts = Counts()
+        self.read_counts = Counts()  # kept by the reading thread: repeats and bad items
+        self.db_counts = Counts()  # kept by whichever thread writes: what the database did
         self.posts: dict[tuple[str, str], PostRecord] = {}
         self.articles: dict[str, ArticleRecord] = {}
         self.failures: list[IngestFailure] = []
         self.new_article_ids: list[int] = []
         self.rules_exist = self._rules_exist()
         self._account_cache: dict[tuple[str, str], tuple[int, str, str]] = {}
+        self._pipeline = _Pipeline(self._write_batch) if threaded else None
 
     def _rules_exist(self) -> bool:
         rules = PublicationRule.objects.active()
@@ -149,7 +191,7 @@ class BatchWriter:
                 if key in self.posts:
                     # The same post twice in one batch (a tweet and its retweet's copy of it):
                     # counted as a repeat, as it would be if it fell in the next batch.
-                    self.counts.unchanged += 1
+                    self.read_counts.unchanged += 1
                     if not record.hydrated:
                         return
                 self.posts[key] = record
@@ -163,7 +205,7 @@ class BatchWriter:
                 self.fail(record.position, "the article URL is longer than 1000 characters")
                 return
             if key in self.articles:
-                self.counts.unchanged += 1
+                self.read_counts.unchanged += 1
             self.articles[key] = record
         if len(self.posts) + len(self.articles) >= self.batch_size:
             self.flush()
@@ -180,7 +222,7 @@ class BatchWriter:
         return ""
 
     def fail(self, position: str, reason: str, excerpt: str = "") -> None:
-        self.counts.failed += 1
+        self.read_counts.failed += 1
         self.failures.append(
             IngestFailure(
                 run=self.run,
@@ -204,6 +246,12 @@ class BatchWriter:
         self.posts, self.articles = {}, {}
         if not posts and not articles:
             return
+        if self._pipeline is not None:
+            self._pipeline.submit(posts, articles)
+        else:
+            self._write_batch(posts, articles)
+
+    def _write_batch(self, posts: list[PostRecord], articles) -> None:
         with transaction.atomic(), raw_cursor() as cursor:
             # A crash may lose the last batches' commit; the raw capture is kept and a re-run
             # is idempotent, so waiting for the disk at every batch buys nothing.
@@ -221,10 +269,26 @@ class BatchWriter:
 
     def close(self) -> Counts:
         self.flush()
+        self.stop(raise_errors=True)
         self._write_failures()
         with transaction.atomic(), raw_cursor() as cursor:
             self._resolve_links(cursor)
         return self.counts
+
+    def stop(self, *, raise_errors: bool = False) -> None:
+        """Wait for the batch being written, if any, and end the writing thread."""
+        if self._pipeline is not None:
+            pipeline, self._pipeline = self._pipeline, None
+            pipeline.finish(raise_errors=raise_errors)
+
+    @property
+    def counts(self) -> Counts:
+        return Counts(
+            **{
+                name: getattr(self.read_counts, name) + getattr(self.db_counts, name)
+                for name in ("created", "updated", "unchanged", "failed")
+            }
+        )
 
     def _write_accounts(self, cursor, posts: list[PostRecord]) -> dict[tuple[str, str], int]:
         accounts: dict[tuple[str, str], PostRecord] = {}
@@ -316,13 +380,6 @@ class BatchWriter:
 
     def _write_hydrated(self, cursor, posts: list[PostRecord]) -> tuple[list[int], list[int]]:
         account_ids = self._write_accounts(cursor, posts)
-        referenced = {
-            (p.platform, p.in_reply_to_platform_id) for p in posts if p.in_reply_to_platform_id
-        }
-        referenced |= {
-            (p.platform, p.quote_of_platform_id) for p in posts if p.quote_of_platform_id
-        }
-        known = self._known_ids(cursor, referenced)
         lines = []
         for p in posts:
             platform = p.platform
@@ -339,24 +396,40 @@ class BatchWriter:
                         _copy_text(_joined(p.hashtags, 140)),
                         _copy_text(_joined(p.mentions, 255)),
                         _copy_text(p.in_reply_to_platform_id),
-                        _copy_id(known.get((platform, p.in_reply_to_platform_id))),
                         _copy_text(p.quote_of_platform_id),
-                        _copy_id(known.get((platform, p.quote_of_platform_id))),
                     )
                 )
             )
         _stage(cursor, STAGE_POST, STAGE_POST_COLUMNS, lines)
         now = self.captured_at
+        # Parents already stored are linked as the row goes in (replies and quotes whose
+        # parent comes later are linked at the end of the run), and the capture link is
+        # written in the same statement.
+        link = (
+            f"""
+            , links AS (
+                INSERT INTO {CAPTURED_POST} (capture_id, post_id)
+                SELECT {int(self.capture_id)}, id FROM written
+                ON CONFLICT DO NOTHING
+            )"""
+            if self.capture_id is not None
+            else ""
+        )
         cursor.execute(
             f"""
+            WITH written AS (
             INSERT INTO {POST} AS p (platform, platform_id, account_id, text, media_text,
                 posted_at, url, language, hashtags, mentions, in_reply_to_platform_id,
                 in_reply_to_id, quote_of_platform_id, quote_of_id, hydrated, content_warning,
                 captured_at, capture_sha256, moderation_state, created_at, updated_at)
             SELECT s.platform, s.platform_id, s.account, s.text, '', s.posted_at, s.url,
                 s.language, string_to_array(s.hashtags, %s), string_to_array(s.mentions, %s),
-                s.reply_pid, s.reply, s.quote_pid, s.quote, true, '', %s, %s, 'pending', %s, %s
+                s.reply_pid, r.id, s.quote_pid, q.id, true, '', %s, %s, 'pending', %s, %s
             FROM {STAGE_POST} s
+            LEFT JOIN {POST} r
+              ON s.reply_pid <> '' AND r.platform = s.platform AND r.platform_id = s.reply_pid
+            LEFT JOIN {POST} q
+              ON s.quote_pid <> '' AND q.platform = s.platform AND q.platform_id = s.quote_pid
             ON CONFLICT (platform, platform_id) DO UPDATE SET
                 account_id = COALESCE(EXCLUDED.account_id, p.account_id),
                 text = EXCLUDED.text,
@@ -382,22 +455,25 @@ class BatchWriter:
                    EXCLUDED.hashtags::text[], EXCLUDED.mentions::text[],
                    EXCLUDED.in_reply_to_platform_id, EXCLUDED.quote_of_platform_id, true)
             RETURNING p.id, (p.xmax = 0) AS inserted, p.moderation_state
+            ){link}
+            SELECT id, inserted, moderation_state FROM written
             """,  # noqa: S608
             [SEPARATOR, SEPARATOR, now, self.capture_sha256, now, now],
         )
-        return self._tally(cursor.fetchall(), len(posts))
+        ids, published = self._tally(cursor.fetchall(), len(posts))
+        return [], published  # already linked to the capture
 
     def _tally(self, rows, total: int) -> tuple[list[int], list[int]]:
         ids, published = [], []
         for pk, inserted, state in rows:
             ids.append(pk)
             if inserted:
-                self.counts.created += 1
+                self.db_counts.created += 1
             else:
-                self.counts.updated += 1
+                self.db_counts.updated += 1
                 if state == "published":
                     published.append(pk)
-        self.counts.unchanged += total - len(rows)
+        self.db_counts.unchanged += total - len(rows)
         return ids, published
 
     def _write_bare(self, cursor, posts: list[PostRecord]) -> list[int]:
@@ -421,8 +497,8 @@ class BatchWriter:
             ],
         )  # fmt: skip
         ids = [row[0] for row in cursor.fetchall()]
-        self.counts.created += len(ids)
-        self.counts.unchanged += len(posts) - len(ids)
+        self.db_counts.created += len(ids)
+        self.db_counts.unchanged += len(posts) - len(ids)
         return ids
 
     def _write_outlets(self, cursor, hosts: set[str]) -> dict[str, int]:

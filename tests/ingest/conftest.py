@@ -110,4 +110,7 @@ def ingest_settings(settings, tmp_path):
     settings.INGEST_TOTAL_TIMEOUT = 5.0
     settings.INGEST_MAX_INLINE_WAIT = 1.0
     settings.INGEST_HOST_SLOT_WAIT = 1.0
+    # The writer thread has its own connection, outside the test's transaction; the tests
+    # that run it are transactional (test_pipeline.py and the worker's).
+    settings.INGEST_WRITER_THREAD = False
     return settings
