@@ -411,7 +411,7 @@ class BatchWriter:
                 INSERT INTO {CAPTURED_POST} (capture_id, post_id)
                 SELECT {int(self.capture_id)}, id FROM written
                 ON CONFLICT DO NOTHING
-            )"""
+            )"""  # noqa: S608 - a table name and an integer
             if self.capture_id is not None
             else ""
         )
