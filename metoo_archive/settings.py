@@ -240,6 +240,9 @@ INGEST_BATCH_SIZE = env_int("INGEST_BATCH_SIZE", 5000)
 # Write batches from a second thread while the next one is parsed (uses a second connection).
 INGEST_WRITER_THREAD = env_bool("INGEST_WRITER_THREAD", True)
 INGEST_CAPTURE_DIR = Path(env_str("INGEST_CAPTURE_DIR", str(VAR_DIR / "captures")))
+# Folders a feed may name a file in (data exports put there by operators); the command line
+# reads any file it is given.
+INGEST_FEED_FILE_DIRS = env_list("INGEST_FEED_FILE_DIRS", str(VAR_DIR / "imports"))
 INGEST_TASK_SOFT_TIME_LIMIT = env_int("INGEST_TASK_SOFT_TIME_LIMIT", 600)
 INGEST_TASK_TIME_LIMIT = env_int("INGEST_TASK_TIME_LIMIT", 660)
 

@@ -254,6 +254,16 @@ def _feed_record(*, feed: Feed, run: IngestRun, headers: dict, now: datetime.dat
 # --- feeds -------------------------------------------------------------------------------
 
 
+def file_feed_allowed(path: str) -> bool:
+    """A feed may name a file only inside the folders set aside for exports, so whoever can
+    add feeds cannot make the workers read (and publish) any file on the server."""
+    path = path[7:] if path.startswith("file://") else path
+    resolved = Path(path).resolve()
+    return any(
+        resolved.is_relative_to(Path(folder).resolve()) for folder in settings.INGEST_FEED_FILE_DIRS
+    )
+
+
 def feeds_claim_due(*, now: datetime.datetime | None = None, limit: int = 500) -> list[int]:
     """Claim the feeds that are due: push their next poll forward so the next beat tick does
     not dispatch them again. Returns their ids for the caller to enqueue."""
@@ -277,6 +287,12 @@ def feed_poll(
     feed = Feed.objects.filter(pk=feed_id, active=True).first()
     if feed is None:
         return None
+    if not is_url(feed.url) and not file_feed_allowed(feed.url):
+        run = IngestRun.objects.create(source=feed.url[:2000], feed=feed, task_id=task_id)
+        return _finish(
+            run, RunStatus.FAILED, feed=feed,
+            error=f"{feed.url}: file feeds must be under INGEST_FEED_FILE_DIRS",
+        )  # fmt: skip
     if task_id:
         done = feed.runs.filter(task_id=task_id).exclude(
             status__in=[RunStatus.RUNNING, RunStatus.FAILED]

@@ -105,6 +105,7 @@ def http_server():
 def ingest_settings(settings, tmp_path):
     settings.INGEST_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     settings.INGEST_CAPTURE_DIR = tmp_path / "captures"
+    settings.INGEST_FEED_FILE_DIRS = [str(FIXTURES), str(tmp_path)]
     settings.INGEST_READ_TIMEOUT = 1.0
     settings.INGEST_CONNECT_TIMEOUT = 1.0
     settings.INGEST_TOTAL_TIMEOUT = 5.0

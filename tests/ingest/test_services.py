@@ -245,8 +245,18 @@ def test_small_batches_give_the_same_result_as_one(tmp_path):
     assert reply.in_reply_to.platform_id == "919659299755700224"
 
 
-def test_a_failing_feed_backs_off_and_recovers():
-    feed = Feed.objects.create(name="Flaky", url="/nonexistent/flaky.xml")
+def test_a_feed_cannot_name_a_file_outside_the_export_folders():
+    feed = Feed.objects.create(name="Sneaky", url="/etc/passwd")
+    run = services.feed_poll(feed_id=feed.pk)
+    assert run.status == RunStatus.FAILED
+    assert run.error == "/etc/passwd: file feeds must be under INGEST_FEED_FILE_DIRS"
+    assert not run.captures.exists()
+    escaping = Feed.objects.create(name="Dots", url=str(FIXTURES / ".." / ".." / "conftest.py"))
+    assert services.feed_poll(feed_id=escaping.pk).status == RunStatus.FAILED
+
+
+def test_a_failing_feed_backs_off_and_recovers(tmp_path):
+    feed = Feed.objects.create(name="Flaky", url=str(tmp_path / "flaky.xml"))
     services.feed_poll(feed_id=feed.pk)
     services.feed_poll(feed_id=feed.pk)
     feed.refresh_from_db()

@@ -7,12 +7,11 @@ import pytest
 from django.utils import timezone
 
 from apps.ingest.models import Feed
-from tests.e2e.conftest import assert_accessible, browser, page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_reader_reaches_the_sources_page_and_sees_what_is_backing_off(page, assert_accessible):  # noqa: F811
+def test_a_reader_reaches_the_sources_page_and_sees_what_is_backing_off(page, assert_accessible):
     now = timezone.now()
     Feed.objects.create(
         name="Example Daily", url="https://news.example.org/rss", last_success_at=now, item_count=42
