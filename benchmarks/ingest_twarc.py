@@ -35,13 +35,15 @@ WORDS = (
 TAGS = ["MeToo", "metoo", "TimesUp", "BalanceTonPorc", "YoTambien", "WhyIDidntReport", "MeTooK12"]
 
 
-def generate(path: Path, rows: int, seed: int = 2017) -> None:
+def generate(
+    path: Path, rows: int, seed: int = 2017, base_id: int = 919_000_000_000_000_000
+) -> None:
     """Write ``rows`` tweets in twarc's v1.1 form, streaming (memory flat)."""
     import orjson
 
     rng = random.Random(seed)
     users = max(rows // 10, 10)
-    base_id = 919_000_000_000_000_000
+
     start = 1508097600  # 2017-10-15T20:00:00Z
     with open(path, "wb", buffering=1024 * 1024) as out:
         for n in range(rows):
@@ -114,6 +116,19 @@ class PeakRSS:
         return self.process.memory_info().rss
 
 
+def timed_copy(raw, table: str, columns: str, dump: Path) -> float:
+    """COPY the dumped rows into ``table`` (autocommit: the commit, and so any deferred
+    constraint checks, are inside the timing). Returns rows per second."""
+    started = time.perf_counter()
+    with open(dump, "rb") as rows_in, raw.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            while chunk := rows_in.read(1024 * 1024):
+                copy.write(chunk)
+        seconds = time.perf_counter() - started
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        return cursor.fetchone()[0] / seconds
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -171,42 +186,36 @@ def main() -> int:
                 items, rss = samples[min(int(len(samples) * fraction), len(samples) - 1)]
                 print(f"  RSS after {items:>10,} items: {rss / 2**20:,.0f} MiB")
 
-        # The baseline: the same rows, already prepared, COPYed into a table with the same indexes.
+        # The baselines: the same rows, already prepared, COPYed (1) into a new table with the
+        # same indexes (the issue's measure) and (2) back into the emptied posts table itself,
+        # which also checks its foreign keys (to accounts and to replied/quoted posts).
         table = Post._meta.db_table
-        columns = [f.column for f in Post._meta.concrete_fields if f.column != "id"]
+        columns = ", ".join(f.column for f in Post._meta.concrete_fields)  # ids too: replies
         dump = workdir / "rows.copy"
         with connection.cursor() as cursor:
             raw = cursor.connection
             with (
                 open(dump, "wb") as out,
-                raw.cursor().copy(
-                    f"COPY (SELECT {', '.join(columns)} FROM {table}) TO STDOUT"
-                ) as copy,
+                raw.cursor().copy(f"COPY (SELECT {columns} FROM {table}) TO STDOUT") as copy,
             ):
                 for chunk in copy:
                     out.write(chunk)
-            cursor.execute(f"CREATE TABLE bench_copy_post (LIKE {table} INCLUDING ALL)")
             cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [table])
             index_count = cursor.fetchone()[0]
-            connection.commit() if not connection.get_autocommit() else None
-            t0 = time.perf_counter()
-            with (
-                open(dump, "rb") as rows_in,
-                raw.cursor().copy(
-                    f"COPY bench_copy_post ({', '.join(columns)}) FROM STDIN"
-                ) as copy,
-            ):
-                while chunk := rows_in.read(1024 * 1024):
-                    copy.write(chunk)
-            copy_seconds = time.perf_counter() - t0
-            cursor.execute("SELECT count(*) FROM bench_copy_post")
-            copied = cursor.fetchone()[0]
-        copy_rate = copied / copy_seconds
-        print(f"raw COPY: {copied:,} rows into a table with the same {index_count} indexes in "
-              f"{copy_seconds:.1f} s = {copy_rate:,.0f} rows/s")  # fmt: skip
-        ratio = ingest_rate / copy_rate
-        verdict = "meets" if ratio >= 0.5 else "MISSES"
-        print(f"ratio: ingest / raw COPY = {ratio:.2f} ({verdict} the 0.5 target)")
+            cursor.execute(f"CREATE TABLE bench_copy_post (LIKE {table} INCLUDING ALL)")
+            like_rate = timed_copy(raw, "bench_copy_post", columns, dump)
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+            same_rate = timed_copy(raw, table, columns, dump)
+        print(
+            f"raw COPY into a new table with the same {index_count} indexes: "
+            f"{like_rate:,.0f} rows/s"
+        )
+        label = "raw COPY into the posts table itself (indexes and foreign keys)"
+        print(f"{label}: {same_rate:,.0f} rows/s")
+        for label, rate in (("same indexes", like_rate), ("posts table", same_rate)):
+            ratio = ingest_rate / rate
+            verdict = "meets" if ratio >= 0.5 else "misses"
+            print(f"ratio: ingest / raw COPY ({label}) = {ratio:.2f} ({verdict} the 0.5 target)")
     finally:
         if not args.keep_db:
             connection.creation.destroy_test_db(original_name, verbosity=0)

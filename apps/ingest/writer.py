@@ -427,9 +427,9 @@ class BatchWriter:
                 s.reply_pid, r.id, s.quote_pid, q.id, true, '', %s, %s, 'pending', %s, %s
             FROM {STAGE_POST} s
             LEFT JOIN {POST} r
-              ON s.reply_pid <> '' AND r.platform = s.platform AND r.platform_id = s.reply_pid
+              ON r.platform = s.platform AND r.platform_id = NULLIF(s.reply_pid, '')
             LEFT JOIN {POST} q
-              ON s.quote_pid <> '' AND q.platform = s.platform AND q.platform_id = s.quote_pid
+              ON q.platform = s.platform AND q.platform_id = NULLIF(s.quote_pid, '')
             ON CONFLICT (platform, platform_id) DO UPDATE SET
                 account_id = COALESCE(EXCLUDED.account_id, p.account_id),
                 text = EXCLUDED.text,
