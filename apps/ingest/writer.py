@@ -30,7 +30,6 @@ from apps.ingest.adapters import ArticleRecord, ItemError, PostRecord, canonical
 from apps.ingest.models import CapturedArticle, CapturedPost, IngestFailure, IngestRun
 from apps.search.indexing import sync_entries
 
-ACCOUNT_CACHE_SIZE = 200_000
 SEPARATOR = "\x1f"  # joins a row's hashtags into one text value for unnest; never in the data
 
 POST = Post._meta.db_table
@@ -66,8 +65,9 @@ class Counts:
 
 STAGE_POST = "ingest_stage_post"
 STAGE_POST_COLUMNS = (
-    "platform text, platform_id text, account bigint, text text, posted_at timestamptz, "
-    "url text, language text, hashtags text, mentions text, reply_pid text, quote_pid text"
+    "platform text, platform_id text, handle text, display_name text, profile_url text, "
+    "text text, posted_at timestamptz, url text, language text, hashtags text, mentions text, "
+    "reply_pid text, quote_pid text"
 )
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
@@ -79,8 +79,32 @@ def _copy_text(value: str) -> str:
     return value.translate(_COPY_ESCAPES)
 
 
-def _copy_id(value: int | None) -> str:
-    return "\\N" if value is None else str(value)
+def _post_line(p: PostRecord) -> str:
+    """One post as a line of COPY text, in STAGE_POST_COLUMNS order."""
+    return "\t".join(
+        (
+            p.platform,
+            _copy_text(p.platform_id),
+            _copy_text(p.handle),
+            _copy_text(_fit(p.display_name, 255)),
+            _copy_text(p.profile_url) if len(p.profile_url) <= 500 else "",
+            _copy_text(p.text),
+            p.posted_at.isoformat() if p.posted_at else "\\N",
+            _copy_text(p.url) if len(p.url) <= 500 else "",
+            _copy_text(_fit(p.language, 16)),
+            _copy_text(_joined(p.hashtags, 140)),
+            _copy_text(_joined(p.mentions, 255)),
+            _copy_text(p.in_reply_to_platform_id),
+            _copy_text(p.quote_of_platform_id),
+        )
+    )
+
+
+@dataclasses.dataclass
+class PostBatch:
+    lines: list[str]  # hydrated posts, as COPY lines
+    bare: list[PostRecord]  # ids known without their content
+    keys: list[tuple[str, str]]  # every post's natural key, for the publication rules
 
 
 def _stage(cursor, table: str, columns: str, lines: list[str]) -> None:
@@ -89,12 +113,9 @@ def _stage(cursor, table: str, columns: str, lines: list[str]) -> None:
     cursor.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS"
     )
-    cursor.execute(f"TRUNCATE {table}")  # a batch that did not commit (a test's) left rows
+    cursor.execute(f"DELETE FROM {table}")  # a batch that did not commit (a test's) left rows
     with cursor.copy(f"COPY {table} FROM STDIN") as copy:
         copy.write("\n".join(lines) + "\n")
-    # Without statistics the planner takes a temporary table for a big one and may scan the
-    # whole posts table to join it; a sample of a few thousand rows costs a millisecond.
-    cursor.execute(f"ANALYZE {table}")
 
 
 def raw_cursor():
@@ -128,10 +149,10 @@ class _Pipeline:
         finally:
             connection.close()
 
-    def submit(self, posts, articles) -> None:
+    def submit(self, batch, articles) -> None:
         if self.error is not None:
             raise self.error
-        self.queue.put((posts, articles))
+        self.queue.put((batch, articles))
 
     def finish(self, *, raise_errors: bool) -> None:
         self.queue.put(None)
@@ -166,7 +187,6 @@ class BatchWriter:
         self.failures: list[IngestFailure] = []
         self.new_article_ids: list[int] = []
         self.rules_exist = self._rules_exist()
-        self._account_cache: dict[tuple[str, str], tuple[int, str, str]] = {}
         self._pipeline = _Pipeline(self._write_batch) if threaded else None
 
     def _rules_exist(self) -> bool:
@@ -246,22 +266,33 @@ class BatchWriter:
         self.posts, self.articles = {}, {}
         if not posts and not articles:
             return
+        # The reading thread turns the posts into COPY lines, so the writing thread only
+        # waits on the database and the two overlap.
+        batch = PostBatch(
+            lines=[_post_line(p) for p in posts if p.hydrated],
+            bare=[p for p in posts if not p.hydrated],
+            keys=[(p.platform, p.platform_id) for p in posts],
+        )
         if self._pipeline is not None:
-            self._pipeline.submit(posts, articles)
+            self._pipeline.submit(batch, articles)
         else:
-            self._write_batch(posts, articles)
+            self._write_batch(batch, articles)
 
-    def _write_batch(self, posts: list[PostRecord], articles) -> None:
+    def _write_batch(self, batch: PostBatch, articles) -> None:
         with transaction.atomic(), raw_cursor() as cursor:
             # A crash may lose the last batches' commit; the raw capture is kept and a re-run
             # is idempotent, so waiting for the disk at every batch buys nothing.
             cursor.execute("SET LOCAL synchronous_commit = off")
-            post_ids, published_post_ids = self._write_posts(cursor, posts)
+            post_ids, published_post_ids = [], []
+            if batch.lines:
+                published_post_ids = self._write_hydrated(cursor, batch.lines)
+            if batch.bare:
+                post_ids = self._write_bare(cursor, batch.bare)
             article_ids, published_article_ids = self._write_articles(cursor, articles)
             if self.capture_id is not None:
                 self._link_capture(cursor, post_ids, article_ids)
             if self.rules_exist:
-                self._apply_rules(cursor, posts, articles)
+                self._apply_rules(cursor, batch.keys, articles)
             if published_post_ids:
                 sync_entries("post", published_post_ids)
             if published_article_ids:
@@ -290,68 +321,6 @@ class BatchWriter:
             }
         )
 
-    def _write_accounts(self, cursor, posts: list[PostRecord]) -> dict[tuple[str, str], int]:
-        accounts: dict[tuple[str, str], PostRecord] = {}
-        for post in posts:
-            if post.handle:
-                accounts[(post.platform, post.handle)] = post
-        if not accounts:
-            return {}
-        ids: dict[tuple[str, str], int] = {}
-        cache = self._account_cache
-        for key, post in list(accounts.items()):
-            known = cache.get(key)
-            # Seen in this run with the same name and profile: nothing to write.
-            if known is not None and known[1:] == (post.display_name, post.profile_url):
-                ids[key] = known[0]
-                del accounts[key]
-        if not accounts:
-            return ids
-        platforms, handles, names, urls = [], [], [], []
-        for (platform, handle), post in accounts.items():
-            platforms.append(platform)
-            handles.append(handle)
-            names.append(_fit(post.display_name, 255))
-            urls.append(post.profile_url if len(post.profile_url) <= 500 else "")
-        now = self.captured_at
-        cursor.execute(
-            f"""
-            INSERT INTO {ACCOUNT} AS a (platform, handle, display_name, profile_url, description,
-                is_public_figure, handle_visible, moderation_state, created_at, updated_at)
-            SELECT s.platform, s.handle, s.name, s.url, '', false, false, 'pending', %s, %s
-            FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])
-                AS s(platform, handle, name, url)
-            ON CONFLICT (platform, handle) DO UPDATE SET
-                display_name = EXCLUDED.display_name,
-                profile_url = EXCLUDED.profile_url,
-                updated_at = EXCLUDED.updated_at
-            WHERE EXCLUDED.display_name <> ''
-              AND (a.display_name, a.profile_url)
-                  IS DISTINCT FROM (EXCLUDED.display_name, EXCLUDED.profile_url)
-            RETURNING a.id, a.platform, a.handle
-            """,  # noqa: S608 - table names come from the models, values are parameters
-            [now, now, platforms, handles, names, urls],
-        )
-        written = {(platform, handle): pk for pk, platform, handle in cursor.fetchall()}
-        ids.update(written)
-        if len(written) < len(accounts):
-            missing = [key for key in accounts if key not in written]
-            cursor.execute(
-                f"""
-                SELECT a.id, a.platform, a.handle FROM {ACCOUNT} a
-                JOIN unnest(%s::text[], %s::text[]) AS s(platform, handle)
-                  ON a.platform = s.platform AND a.handle = s.handle
-                """,  # noqa: S608
-                [[k[0] for k in missing], [k[1] for k in missing]],
-            )
-            ids.update({(platform, handle): pk for pk, platform, handle in cursor.fetchall()})
-        if len(cache) > ACCOUNT_CACHE_SIZE:
-            cache.clear()  # bounded, so memory stays flat however many accounts a file has
-        for key, post in accounts.items():
-            if key in ids:
-                cache[key] = (ids[key], post.display_name, post.profile_url)
-        return ids
-
     def _known_ids(self, cursor, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
         if not keys:
             return {}
@@ -365,43 +334,30 @@ class BatchWriter:
         )
         return {(platform, pid): pk for pk, platform, pid in cursor.fetchall()}
 
-    def _write_posts(self, cursor, posts: list[PostRecord]) -> tuple[list[int], list[int]]:
-        if not posts:
-            return [], []
-        hydrated = [p for p in posts if p.hydrated]
-        bare = [p for p in posts if not p.hydrated]
-        ids: list[int] = []
-        published: list[int] = []
-        if hydrated:
-            ids, published = self._write_hydrated(cursor, hydrated)
-        if bare:
-            ids += self._write_bare(cursor, bare)
-        return ids, published
-
-    def _write_hydrated(self, cursor, posts: list[PostRecord]) -> tuple[list[int], list[int]]:
-        account_ids = self._write_accounts(cursor, posts)
-        lines = []
-        for p in posts:
-            platform = p.platform
-            lines.append(
-                "\t".join(
-                    (
-                        platform,
-                        _copy_text(p.platform_id),
-                        _copy_id(account_ids.get((platform, p.handle))),
-                        _copy_text(p.text),
-                        p.posted_at.isoformat() if p.posted_at else "\\N",
-                        _copy_text(p.url) if len(p.url) <= 500 else "",
-                        _copy_text(_fit(p.language, 16)),
-                        _copy_text(_joined(p.hashtags, 140)),
-                        _copy_text(_joined(p.mentions, 255)),
-                        _copy_text(p.in_reply_to_platform_id),
-                        _copy_text(p.quote_of_platform_id),
-                    )
-                )
-            )
+    def _write_hydrated(self, cursor, lines: list[str]) -> list[int]:
+        """Stage the batch, upsert its accounts, then its posts (joined to their accounts and
+        to parents already stored), linking each written post to the capture: four statements
+        for the whole batch. Returns the ids of published posts that changed."""
         _stage(cursor, STAGE_POST, STAGE_POST_COLUMNS, lines)
         now = self.captured_at
+        cursor.execute(
+            f"""
+            INSERT INTO {ACCOUNT} AS a (platform, handle, display_name, profile_url, description,
+                is_public_figure, handle_visible, moderation_state, created_at, updated_at)
+            SELECT DISTINCT ON (s.platform, s.handle) s.platform, s.handle, s.display_name,
+                s.profile_url, '', false, false, 'pending', %s, %s
+            FROM {STAGE_POST} s
+            ORDER BY s.platform, s.handle
+            ON CONFLICT (platform, handle) DO UPDATE SET
+                display_name = EXCLUDED.display_name,
+                profile_url = EXCLUDED.profile_url,
+                updated_at = EXCLUDED.updated_at
+            WHERE EXCLUDED.display_name <> ''
+              AND (a.display_name, a.profile_url)
+                  IS DISTINCT FROM (EXCLUDED.display_name, EXCLUDED.profile_url)
+            """,  # noqa: S608 - table names come from the models, values are parameters
+            [now, now],
+        )
         # Parents already stored are linked as the row goes in (replies and quotes whose
         # parent comes later are linked at the end of the run), and the capture link is
         # written in the same statement.
@@ -422,16 +378,17 @@ class BatchWriter:
                 posted_at, url, language, hashtags, mentions, in_reply_to_platform_id,
                 in_reply_to_id, quote_of_platform_id, quote_of_id, hydrated, content_warning,
                 captured_at, capture_sha256, moderation_state, created_at, updated_at)
-            SELECT s.platform, s.platform_id, s.account, s.text, '', s.posted_at, s.url,
+            SELECT s.platform, s.platform_id, acc.id, s.text, '', s.posted_at, s.url,
                 s.language, string_to_array(s.hashtags, %s), string_to_array(s.mentions, %s),
                 s.reply_pid, r.id, s.quote_pid, q.id, true, '', %s, %s, 'pending', %s, %s
             FROM {STAGE_POST} s
+            JOIN {ACCOUNT} acc ON acc.platform = s.platform AND acc.handle = s.handle
             LEFT JOIN {POST} r
               ON r.platform = s.platform AND r.platform_id = NULLIF(s.reply_pid, '')
             LEFT JOIN {POST} q
               ON q.platform = s.platform AND q.platform_id = NULLIF(s.quote_pid, '')
             ON CONFLICT (platform, platform_id) DO UPDATE SET
-                account_id = COALESCE(EXCLUDED.account_id, p.account_id),
+                account_id = EXCLUDED.account_id,
                 text = EXCLUDED.text,
                 posted_at = COALESCE(EXCLUDED.posted_at, p.posted_at),
                 url = EXCLUDED.url,
@@ -450,7 +407,7 @@ class BatchWriter:
                    p.mentions::text[], p.in_reply_to_platform_id, p.quote_of_platform_id,
                    p.hydrated)
                 IS DISTINCT FROM
-                  (COALESCE(EXCLUDED.account_id, p.account_id), EXCLUDED.text,
+                  (EXCLUDED.account_id, EXCLUDED.text,
                    COALESCE(EXCLUDED.posted_at, p.posted_at), EXCLUDED.url, EXCLUDED.language,
                    EXCLUDED.hashtags::text[], EXCLUDED.mentions::text[],
                    EXCLUDED.in_reply_to_platform_id, EXCLUDED.quote_of_platform_id, true)
@@ -460,8 +417,8 @@ class BatchWriter:
             """,  # noqa: S608
             [SEPARATOR, SEPARATOR, now, self.capture_sha256, now, now],
         )
-        ids, published = self._tally(cursor.fetchall(), len(posts))
-        return [], published  # already linked to the capture
+        _, published = self._tally(cursor.fetchall(), len(lines))
+        return published
 
     def _tally(self, rows, total: int) -> tuple[list[int], list[int]]:
         ids, published = [], []
@@ -599,12 +556,10 @@ class BatchWriter:
                     [self.capture_id, ids],
                 )
 
-    def _apply_rules(self, cursor, posts: list[PostRecord], articles) -> None:
+    def _apply_rules(self, cursor, keys: list[tuple[str, str]], articles) -> None:
         """Rules cover every pending entry the batch touched, including unchanged ones, so a
         rule a curator adds takes effect on the next poll of the feed."""
-        post_ids = list(
-            self._known_ids(cursor, {(p.platform, p.platform_id) for p in posts}).values()
-        )
+        post_ids = list(self._known_ids(cursor, set(keys)).values())
         article_ids = list(
             SourceArticle.objects.filter(canonical_url__in=[key for key, _ in articles])
             .pending()
