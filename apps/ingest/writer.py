@@ -113,7 +113,8 @@ def _stage(cursor, table: str, columns: str, lines: list[str]) -> None:
     cursor.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS"
     )
-    cursor.execute(f"DELETE FROM {table}")  # a batch that did not commit (a test's) left rows
+    # A batch that did not commit (a test's) leaves rows behind.
+    cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a module constant
     with cursor.copy(f"COPY {table} FROM STDIN") as copy:
         copy.write("\n".join(lines) + "\n")
 
