@@ -94,6 +94,14 @@ def source_ingest(
         if body is not None:
             body.close()
         return _finish(run, RunStatus.FAILED, feed=feed, error=f"{source}: {exc}")
+    except Exception as exc:  # e.g. a URL httpx cannot even parse
+        logger.exception("fetching %s failed", source)
+        if body is not None:
+            body.close()
+        return _finish(
+            run, RunStatus.FAILED, feed=feed,
+            error=f"{source}: could not be fetched ({exc.__class__.__name__}: {exc})",
+        )  # fmt: skip
 
     writer = None
     if body is not None:
@@ -136,6 +144,9 @@ def source_ingest(
             progress(total, seen)
     except adapters.SourceError as exc:
         return _finish(run, RunStatus.FAILED, feed=feed, error=f"{source}: {exc}", writer=writer)
+    except KeyboardInterrupt:
+        _finish(run, RunStatus.FAILED, feed=feed, error=f"{source}: interrupted", writer=writer)
+        raise
     except Exception as exc:
         # A bug or a database failure: the traceback goes to the log, the user gets a sentence.
         logger.exception("ingesting %s failed", source)

@@ -272,3 +272,10 @@ def test_an_articles_main_text_is_extracted_from_its_page(http_server):
     # Idempotent: the text is not fetched twice.
     assert services.article_text_extract(article_id=article.pk) is False
     assert http_server.paths() == ["/story.html"]
+
+
+def test_a_url_that_cannot_be_parsed_fails_its_run_with_a_sentence():
+    run = services.source_ingest(source="http://[::1/feed.xml")
+    assert run.status == RunStatus.FAILED
+    assert run.error.startswith("http://[::1/feed.xml: ")
+    assert "Traceback" not in run.error

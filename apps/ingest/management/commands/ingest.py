@@ -79,13 +79,18 @@ class Command(BaseCommand):
             if not json and sys.stderr.isatty():
                 total = os.path.getsize(source) if os.path.isfile(source) else 0
                 bar = ProgressBar(sys.stderr, os.path.basename(source) or source, total)
-            run = source_ingest(
-                source=source,
-                format=format,
-                extract_articles=extract_articles,
-                progress=bar,
-                batch_size=batch_size,
-            )
+            try:
+                run = source_ingest(
+                    source=source,
+                    format=format,
+                    extract_articles=extract_articles,
+                    progress=bar,
+                    batch_size=batch_size,
+                )
+            except KeyboardInterrupt:
+                # What was written stays (each batch is committed); running again is safe.
+                self.stderr.write(f"\n{source}: interrupted; batches already written are kept.")
+                sys.exit(130)
             if bar is not None:
                 bar.done()
             failures = list(run.failures.values_list("position", "reason")[:100])
