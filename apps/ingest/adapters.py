@@ -286,6 +286,8 @@ def detect_format(head: bytes, *, content_type: str = "", name: str = "") -> str
                 return Format.BLUESKY
             if "account" in first and "content" in first:
                 return Format.MASTODON
+            if "id_str" in first or ("user" in first and "text" in first):
+                return Format.TWARC1
         if b'"at://' in snippet:
             return Format.BLUESKY
         if b'"account"' in snippet and b'"content"' in snippet:
@@ -314,8 +316,18 @@ def detect_format(head: bytes, *, content_type: str = "", name: str = "") -> str
                 return Format.TWARC2
             if "id_str" in first or ("created_at" in first and "user" in first):
                 return Format.TWARC1
+            if "statuses" in first and ("accounts" in first or "hashtags" in first):
+                return Format.MASTODON  # Mastodon's search result
             if "statuses" in first:
                 return Format.TWARC1
+            if "account" in first and "content" in first:
+                return Format.MASTODON
+            if "ancestors" in first and "descendants" in first:
+                return Format.MASTODON
+            if str(first.get("uri", "")).startswith("at://") and (
+                "record" in first or "value" in first
+            ):
+                return Format.BLUESKY
         snippet = text[:4000]
         if b"jsonfeed.org/version" in snippet:
             return Format.JSONFEED
@@ -492,16 +504,32 @@ def read_jsonfeed(
 # --- Mastodon API statuses ---------------------------------------------------------------
 
 
+_OSTATUS_URI = re.compile(r"^tag:([^,]+),[^:]*:objectId=([^:]+)")
+
+
+def _mastodon_origin(status: dict, served_by: str) -> tuple[str, str]:
+    """The instance a status was first posted on and its id there: the natural key, the same
+    whichever instance served it. 2017's statuses carry OStatus ``tag:`` URIs."""
+    uri = status.get("uri") or ""
+    match = _OSTATUS_URI.match(uri) if isinstance(uri, str) else None
+    if match:
+        return match.group(1).lower(), match.group(2)
+    for candidate in (uri, status.get("url") or ""):
+        parts = urllib.parse.urlsplit(candidate if isinstance(candidate, str) else "")
+        last = parts.path.rstrip("/").rsplit("/", 1)[-1]
+        if parts.scheme in {"http", "https"} and parts.hostname and last:
+            return parts.hostname.lower(), last
+    if served_by and status.get("id"):
+        return served_by.lower(), str(status["id"])
+    raise ValueError("the status has neither a uri nor an id")
+
+
 def mastodon_status_record(status: dict, position: str, served_by: str = "") -> PostRecord:
     if status.get("reblog"):
         status = status["reblog"]
     account = status.get("account") or {}
     uri = status.get("uri") or status.get("url") or ""
-    parts = urllib.parse.urlsplit(uri)
-    origin = (parts.hostname or served_by or "").lower()
-    origin_id = parts.path.rstrip("/").rsplit("/", 1)[-1] if parts.path else str(status.get("id"))
-    if not origin or not origin_id:
-        raise ValueError("the status has neither a uri nor an id")
+    origin, origin_id = _mastodon_origin(status, served_by)
     acct = account.get("acct") or account.get("username") or ""
     if not acct:
         raise ValueError("the status has no account")
@@ -543,6 +571,10 @@ def read_mastodon(
         raise SourceError(f"the server answered with an error: {str(document['error'])[:200]}")
     if isinstance(document, dict) and isinstance(document.get("statuses"), list):
         document = document["statuses"]  # a search result
+    elif isinstance(document, dict) and "ancestors" in document:  # a thread's context
+        document = [*(document.get("ancestors") or []), *(document.get("descendants") or [])]
+    elif isinstance(document, dict) and "account" in document:  # one status
+        document = [document]
     if not isinstance(document, list):
         raise SourceError("not a list of Mastodon statuses")
     served_by = (urllib.parse.urlsplit(source).hostname or "") if "://" in source else ""
@@ -635,6 +667,8 @@ def read_bluesky(
         if "error" in document and "posts" not in document:
             raise SourceError(f"the server answered with an error: {str(document['error'])[:200]}")
         posts = document.get("posts")
+        if posts is None and str(document.get("uri", "")).startswith("at://"):
+            posts = [document]  # one post view or record
     else:
         posts = document
     if not isinstance(posts, list):
@@ -696,8 +730,51 @@ def twitter_v1_records(tweet: dict, position: str) -> Iterator[PostRecord]:
             yield from twitter_v1_records(embedded, position)
 
 
+_DOCUMENT_LIMIT = 64 * 1024 * 1024
+
+
+def json_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """Numbered non-empty lines, or, when the input is one pretty-printed JSON document (a
+    single tweet or an API response saved as it came), that whole document as line 1."""
+    first = stream.readline()
+    while first and not first.strip():
+        first = stream.readline()
+    if not first:
+        return
+    if first.strip() in (b"{", b"[") or _is_partial(first):
+        document = first + stream.read(_DOCUMENT_LIMIT)
+        try:
+            orjson.loads(document)
+        except orjson.JSONDecodeError:
+            pass  # not one document after all: fall back to lines
+        else:
+            yield 1, document
+            return
+        lines = iter(document.splitlines(keepends=True))
+    else:
+        lines = iter([first])
+    count = 0
+    for count, line in enumerate(lines, start=1):
+        if line.strip():
+            yield count, line
+    for number, line in enumerate(stream, start=count + 1):
+        if line.strip():
+            yield number, line
+
+
+def _is_partial(line: bytes) -> bool:
+    stripped = line.strip()
+    if not stripped.startswith((b"{", b"[")):
+        return False
+    try:
+        orjson.loads(stripped)
+    except orjson.JSONDecodeError:
+        return stripped.endswith((b",", b"{", b"[", b":"))
+    return False
+
+
 def read_twarc1(stream: IO[bytes], *, content_type: str = "", source: str = "") -> Iterator[Record]:
-    for number, line in enumerate(stream, start=1):
+    for number, line in json_lines(stream):
         if not line.strip():
             continue
         position = f"line {number}"
@@ -758,7 +835,7 @@ def _v2_record(tweet: dict, users: dict, position: str) -> PostRecord:
 
 
 def read_twarc2(stream: IO[bytes], *, content_type: str = "", source: str = "") -> Iterator[Record]:
-    for number, line in enumerate(stream, start=1):
+    for number, line in json_lines(stream):
         if not line.strip():
             continue
         position = f"line {number}"

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     records: collections.Counter = collections.Counter()
     crashes = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if path.name.split(".")[0] in SKIP_NAMES or path.suffix in SKIP_SUFFIXES:
+        if path.name.split(".")[0].split("-")[0] in SKIP_NAMES or path.suffix in SKIP_SUFFIXES:
             continue
         if "_expected" in path.name:
             continue

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import json
 
 import pytest
 
@@ -256,3 +257,31 @@ def test_cp1252_json_is_read_rather_than_refused():
 def test_invalid_json_documents_fail_with_line_and_column():
     with pytest.raises(adapters.SourceError, match=r"line 2, column \d+"):
         list(adapters.read_bluesky(io.BytesIO(b'{"posts": [\n  {"uri": }]}')))
+
+
+def test_2017_mastodon_statuses_with_ostatus_uris_keep_their_origin():
+    status = {
+        "id": "172429",
+        "uri": "tag:mstdn.example,2017-10-16:objectId=172429:objectType=Status",
+        "url": "https://mstdn.example/@iori/172429",
+        "created_at": "2017-10-16T06:11:41.893Z",
+        "content": "<p>#MeToo</p>",
+        "account": {"acct": "iori", "url": "https://mstdn.example/@iori"},
+    }
+    document = {"accounts": [], "statuses": [status], "hashtags": []}
+    data = json.dumps(document).encode()
+    assert adapters.detect_format(data) == Format.MASTODON
+    (post,) = adapters.read_mastodon(io.BytesIO(data))
+    assert post.platform_id == "mstdn.example:172429"
+    assert post.handle == "iori@mstdn.example"
+
+
+def test_a_pretty_printed_tweet_or_timeline_is_read_as_one_document():
+    timeline = [
+        {"id_str": "1", "text": "one", "user": {"screen_name": "a"}},
+        {"id_str": "2", "text": "two", "user": {"screen_name": "b"}},
+    ]
+    data = json.dumps(timeline, indent=2).encode()
+    assert adapters.detect_format(data) == Format.TWARC1
+    posts = list(adapters.read_twarc1(io.BytesIO(data)))
+    assert [p.platform_id for p in posts] == ["1", "2"]
