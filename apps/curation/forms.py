@@ -1,0 +1,175 @@
+"""Curators' and visitors' forms: validation and parsing only."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+from django.urls import Resolver404, resolve
+
+from apps.archive.models import Account, Post, SourceArticle
+from apps.curation.models import BulkActionKind, EntryKind, RuleScope, TakedownRelation
+from apps.timeline.models import TimelineEvent
+
+REASON_MAX = 2000
+
+
+class DecideForm(forms.Form):
+    action = forms.ChoiceField(choices=BulkActionKind.choices)
+    reason = forms.CharField(required=False, max_length=REASON_MAX)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == BulkActionKind.REJECT and not data.get("reason", "").strip():
+            self.add_error("reason", "Give a reason for rejecting.")
+        return data
+
+
+class BulkForm(DecideForm):
+    """Approve or reject a selection (``ids``) or everything the filters match (``scope=all``)."""
+
+    scope = forms.ChoiceField(
+        choices=[("selected", "The selected entries"), ("all", "Every entry the filters match")]
+    )
+    ids = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any whole number is a valid choice; the service only touches pending entries.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == "selected" and not data.get("ids"):
+            self.add_error("ids", "Select at least one entry, or choose every matching entry.")
+        return data
+
+
+class PostEditForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = ["text", "media_text", "language"]
+
+
+class ArticleEditForm(forms.ModelForm):
+    class Meta:
+        model = SourceArticle
+        fields = ["title", "excerpt", "language"]
+
+
+class EventEditForm(forms.ModelForm):
+    class Meta:
+        model = TimelineEvent
+        fields = ["title", "summary", "date", "date_precision"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+
+EDIT_FORMS = {
+    EntryKind.POST: PostEditForm,
+    EntryKind.ARTICLE: ArticleEditForm,
+    EntryKind.EVENT: EventEditForm,
+}
+
+
+class WarningForm(forms.Form):
+    content_warning = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Content warning",
+        help_text="e.g. “describes sexual assault”. Leave empty to remove the warning.",
+    )
+
+
+class HandleForm(forms.Form):
+    handle_visible = forms.TypedChoiceField(
+        coerce=lambda v: v == "1", choices=[("1", "Show"), ("0", "Hide")], required=False
+    )
+    is_public_figure = forms.TypedChoiceField(
+        coerce=lambda v: v == "1", choices=[("1", "Yes"), ("0", "No")], required=False
+    )
+
+
+class EvidenceForm(forms.Form):
+    event = forms.ModelChoiceField(
+        queryset=TimelineEvent.objects.order_by("date", "position", "id").only(
+            "id", "title", "date", "date_precision", "slug"
+        ),
+        label="Timeline event",
+    )
+
+
+class RuleForm(forms.Form):
+    scope = forms.ChoiceField(choices=RuleScope.choices)
+    target_id = forms.IntegerField(
+        min_value=1, label="Target id", help_text="The feed's, account's or outlet's id."
+    )
+    description = forms.CharField(max_length=300, help_text="Why this source is trusted.")
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(required=False, max_length=REASON_MAX, widget=forms.Textarea)
+
+
+class TakedownForm(forms.Form):
+    """A visitor's request. ``entry_url`` must be a link to an entry of this archive."""
+
+    entry_url = forms.CharField(
+        max_length=1000,
+        label="Link to the entry",
+        help_text="Copy the address of the post, article, event or account page.",
+    )
+    requester_name = forms.CharField(max_length=200, label="Your name")
+    relation = forms.ChoiceField(
+        choices=TakedownRelation.choices,
+        widget=forms.RadioSelect,
+        label="Your relation to the entry",
+    )
+    reason = forms.CharField(
+        max_length=5000, widget=forms.Textarea, label="Why it should be withdrawn"
+    )
+    contact = forms.EmailField(
+        max_length=254, label="Your email address", help_text="Only curators see it."
+    )
+
+    def __init__(self, *args, request_host: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_host = request_host
+
+    def clean_entry_url(self) -> str:
+        value = self.cleaned_data["entry_url"].strip()
+        parts = urlsplit(value)
+        hosts = {self.request_host, urlsplit(settings.SITE_URL).netloc}
+        if parts.netloc and parts.netloc not in hosts:
+            raise forms.ValidationError("This is not a link to a page of this archive.")
+        kind, entry_id = entry_from_path(parts.path or "/")
+        if kind is None:
+            raise forms.ValidationError(
+                "This link is not to a post, article, event or account of this archive."
+            )
+        self.cleaned_data["entry_kind"], self.cleaned_data["entry_id"] = kind, entry_id
+        return value
+
+
+def entry_from_path(path: str) -> tuple[str | None, int | None]:
+    """Which entry a public page's path shows: (kind, id), or (None, None)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None, None
+    lookups = {
+        "archive:post": (EntryKind.POST, Post, lambda kw: {"pk": kw["pk"]}),
+        "archive:article": (EntryKind.ARTICLE, SourceArticle, lambda kw: {"pk": kw["pk"]}),
+        "timeline:event": (EntryKind.EVENT, TimelineEvent, lambda kw: {"slug": kw["slug"]}),
+        "archive:account": (
+            EntryKind.ACCOUNT,
+            Account,
+            lambda kw: {"platform": kw["platform"], "handle": kw["handle"]},
+        ),
+    }
+    found = lookups.get(match.view_name)
+    if found is None:
+        return None, None
+    kind, model, lookup = found
+    entry_id = model.objects.filter(**lookup(match.kwargs)).values_list("pk", flat=True).first()
+    return (kind, entry_id) if entry_id is not None else (None, None)
