@@ -388,7 +388,9 @@ def rule_apply(request, pk: int):
 # --- takedown requests: the public form -----------------------------------------------------
 
 
-@ratelimit(key="ip", rate=lambda group, request: settings.TAKEDOWN_RATE_LIMIT, method="POST")
+@ratelimit(
+    key="ip", rate=lambda group, request: settings.TAKEDOWN_RATE_LIMIT, method="POST", block=False
+)
 @require_http_methods(["GET", "POST"])
 def takedown_form(request):
     if getattr(request, "limited", False):
