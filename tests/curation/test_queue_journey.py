@@ -1,0 +1,62 @@
+"""The queue in a real Chromium: keyboard shortcuts with JavaScript, plain buttons without."""
+
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from apps.archive.models import Post
+from tests.curation.conftest import PASSWORD
+from tests.factories import PostFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page, django_user_model):
+    call_command("curation_groups", stdout=io.StringIO())
+    curator = django_user_model.objects.create_user("carla", password=PASSWORD)
+    curator.groups.add(Group.objects.get(name="Curator"))
+    page.goto("/curate/login/")
+    page.get_by_label("Username").fill("carla")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/curate/$"))
+
+
+def test_a_curator_works_the_queue_from_the_keyboard(page, django_user_model, assert_accessible):
+    first, second, third = PostFactory.create_batch(3, content_warning="")
+    _sign_in(page, django_user_model)
+    page.reload()
+    assert_accessible(page)
+
+    page.keyboard.press("j")  # the oldest entry
+    with page.expect_navigation():
+        page.keyboard.press("a")  # approve it
+    expect(page.locator(".messages")).to_contain_text(f"Post {first.pk} approved")
+    page.keyboard.press("j")  # now the second post heads the queue
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    page.keyboard.type("Spam")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_contain_text(f"Post {third.pk} rejected")
+    states = dict(Post.objects.values_list("pk", "moderation_state"))
+    assert states == {first.pk: "published", second.pk: "pending", third.pk: "rejected"}
+
+
+def test_the_queue_works_without_javascript(browser, live_server, django_user_model):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        posts = PostFactory.create_batch(2)
+        _sign_in(page, django_user_model)
+        page.get_by_label(f"Select post {posts[1].pk}").check()
+        page.get_by_role("button", name="Approve", exact=True).first.click()
+        assert "Approved 1 entry." in page.content()
+        assert Post.objects.get(pk=posts[1].pk).moderation_state == "published"
+        assert Post.objects.get(pk=posts[0].pk).moderation_state == "pending"
+    finally:
+        context.close()
