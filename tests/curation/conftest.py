@@ -7,9 +7,6 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 
-# The browser fixtures, for this directory's Playwright journey.
-from tests.e2e.conftest import assert_accessible, browser, page  # noqa: F401
-
 PASSWORD = "a-long-curator-passphrase-2017"
 
 

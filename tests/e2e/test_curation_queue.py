@@ -15,6 +15,14 @@ from tests.factories import PostFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The takedown form's rate limit counts in the cache: start from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _sign_in(page, django_user_model):
     call_command("curation_groups", stdout=io.StringIO())
     curator = django_user_model.objects.create_user("carla", password=PASSWORD)

@@ -12,6 +12,14 @@ from tests.factories import AccountFactory, PostFactory, TimelineEventFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The takedown form's rate limit counts in the cache: start from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def test_a_visitor_files_a_request_a_curator_grants_it_and_the_post_is_gone(
     page, live_server, django_user_model, assert_accessible
 ):
