@@ -3,6 +3,7 @@ transaction, with the search index brought in step before the transaction commit
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.db import models, transaction
@@ -23,6 +24,8 @@ from apps.curation.models import (
 )
 from apps.curation.states import ModerationState
 from apps.search.indexing import sync_entries
+
+logger = logging.getLogger(__name__)
 
 
 def entry_model(kind: str) -> type[models.Model]:
@@ -332,10 +335,24 @@ def bulk_action_start(*, action: str, kind: str, filters: dict, reason: str, act
             max_id=queryset.order_by("-pk").values_list("pk", flat=True).first() or 0,
             total=queryset.count(),
         )
-        from apps.curation.tasks import run_bulk_action
-
-        transaction.on_commit(lambda: run_bulk_action.delay(job.pk))
+        transaction.on_commit(lambda: bulk_action_enqueue(job_id=job.pk))
     return job
+
+
+def bulk_action_enqueue(*, job_id: int) -> bool:
+    """Hand a recorded bulk action to a worker. If the broker cannot be reached the job is
+    marked failed with the reason, for the progress page to show and offer to run it again."""
+    from apps.curation.tasks import run_bulk_action
+
+    try:
+        run_bulk_action.delay(job_id)
+    except Exception as exc:  # the broker's errors vary with the transport
+        logger.exception("could not enqueue bulk action %s", job_id)
+        BulkAction.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+            state=JobState.FAILED, error=f"The task queue could not be reached ({exc})"[:2000]
+        )
+        return False
+    return True
 
 
 def bulk_action_run(*, job_id: int, chunk_size: int = 1000) -> BulkAction | None:

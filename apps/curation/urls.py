@@ -11,6 +11,7 @@ urlpatterns = [
     path("curate/", views.queue, name="queue"),
     path("curate/bulk/", views.bulk, name="bulk"),
     path("curate/bulk/<int:pk>/", views.bulk_progress, name="bulk_progress"),
+    path("curate/bulk/<int:pk>/retry/", views.bulk_retry, name="bulk_retry"),
     path("curate/rules/", views.rules, name="rules"),
     path("curate/rules/<int:pk>/active/", views.rule_active, name="rule_active"),
     path("curate/rules/<int:pk>/apply/", views.rule_apply, name="rule_apply"),

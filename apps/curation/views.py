@@ -38,6 +38,7 @@ from apps.curation.forms import (
 from apps.curation.models import (
     BulkAction,
     EntryKind,
+    JobState,
     ModerationDecision,
     PublicationRule,
     RuleApplication,
@@ -171,6 +172,20 @@ def bulk_progress(request, pk: int):
     _require(request, "moderate_entries")
     job = get_object_or_404(BulkAction.objects.select_related("actor"), pk=pk)
     return render(request, "curation/bulk_progress.html", {"job": job})
+
+
+@curator_login_required
+@require_POST
+def bulk_retry(request, pk: int):
+    _require(request, "moderate_entries")
+    job = get_object_or_404(BulkAction.objects.only("id", "state"), pk=pk)
+    if job.state == JobState.FAILED and services.bulk_action_enqueue(job_id=job.pk):
+        messages.success(request, "Started again; entries already decided are skipped.")
+    elif job.state != JobState.FAILED:
+        messages.warning(request, "Only a bulk action that stopped can be started again.")
+    else:
+        messages.error(request, "The task queue still cannot be reached.")
+    return redirect("curation:bulk_progress", pk=job.pk)
 
 
 # --- one entry ------------------------------------------------------------------------------

@@ -73,6 +73,13 @@ CASES = [
         "curator",
     ),
     (
+        "run a bulk action again",
+        "post",
+        lambda o: reverse("curation:bulk_retry", args=[o["job"].pk]),
+        lambda o: {},
+        "curator",
+    ),
+    (
         "post view",
         "get",
         lambda o: reverse("curation:entry", args=["post", o["post"].pk]),

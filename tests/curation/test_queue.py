@@ -206,3 +206,48 @@ def _fresh(posts):
     from apps.archive.models import Post
 
     return Post.objects.filter(pk__in=[p.pk for p in posts])
+
+
+def test_an_unreachable_broker_marks_the_job_failed_and_it_can_be_run_again(
+    curator_client, curator, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from apps.curation import tasks
+
+    PostFactory.create_batch(2)
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(tasks.run_bulk_action, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        curator_client.post(
+            reverse("curation:bulk"), {"kind": "post", "scope": "all", "action": "approve"}
+        )
+    job = BulkAction.objects.get()
+    assert job.state == JobState.FAILED
+    page = curator_client.get(reverse("curation:bulk_progress", args=[job.pk])).content.decode()
+    assert "The task queue could not be reached" in page and "Run it again" in page
+
+    sent = []
+    monkeypatch.setattr(tasks.run_bulk_action, "delay", lambda job_id: sent.append(job_id))
+    response = curator_client.post(reverse("curation:bulk_retry", args=[job.pk]), follow=True)
+    assert sent == [job.pk]
+    assert "Started again" in response.content.decode()
+    run_bulk_action(job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.changed) == (JobState.DONE, 2)
+
+
+def test_a_warning_and_a_handle_can_be_set_from_the_queue_row(curator_client):
+    post = PostFactory()
+    page = curator_client.get(QUEUE).content.decode()
+    assert f'id="warning-{post.pk}"' in page and "Allow handle" in page
+    response = curator_client.post(
+        reverse("curation:post_warning", args=[post.pk]),
+        {"content_warning": "abuse", "next": f"{QUEUE}?kind=post#entry-{post.pk}"},
+    )
+    assert response["Location"] == f"{QUEUE}?kind=post#entry-{post.pk}"
+    post.refresh_from_db()
+    assert post.content_warning == "abuse"
