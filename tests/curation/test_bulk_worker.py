@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,6 +14,7 @@ from django.db import connection
 from apps.curation.models import BulkAction, JobState, ModerationDecision
 from apps.curation.services import bulk_action_start
 from apps.curation.tasks import run_bulk_action
+from metoo_archive.celery import app as celery_app
 from tests.factories import PostFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -28,21 +28,41 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}{password}@{host}:{db['PORT']}/{db['NAME']}"
 
 
-def test_a_worker_carries_out_a_bulk_action_and_reports_progress(curator):
+def test_a_worker_carries_out_a_bulk_action_and_reports_progress(curator, tmp_path, monkeypatch):
+    # The worker and this test share a broker of their own (the server-less file-system one,
+    # under tmp_path), so no other worker takes the message and none is left behind.
+    folder = tmp_path / "broker"
+    for sub in ("out", "processed"):
+        (folder / sub).mkdir(parents=True)
+    options = {
+        "data_folder_in": str(folder / "out"),
+        "data_folder_out": str(folder / "out"),
+        "processed_folder": str(folder / "processed"),
+    }
+
+    def send(job_id):
+        with celery_app.connection_for_write("filesystem://", transport_options=options) as conn:
+            run_bulk_action.apply_async((job_id,), connection=conn)
+
+    monkeypatch.setattr(run_bulk_action, "delay", send)
     posts = PostFactory.create_batch(4)
-    job = bulk_action_start(action="approve", kind="post", filters={}, reason="", actor=curator)
-    # A queue of its own, so that no other worker on this machine takes the message.
-    queue = f"curation-test-{uuid.uuid4().hex[:8]}"
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(DEBUG="1", DATABASE_URL=_database_url(), CONN_MAX_AGE="0", LOG_LEVEL="WARNING")
+    env.update(
+        DEBUG="1",
+        DATABASE_URL=_database_url(),
+        CONN_MAX_AGE="0",
+        LOG_LEVEL="WARNING",
+        VAR_DIR=str(tmp_path),  # the worker's broker folder: tmp_path/broker
+    )
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "metoo_archive", "worker", "--pool", "solo",
-         "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle"],
+         "--without-heartbeat", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )  # fmt: skip
     try:
-        run_bulk_action.apply_async((job.pk,), queue=queue)
+        # The real path: the job is recorded, and enqueued when its transaction commits.
+        job = bulk_action_start(action="approve", kind="post", filters={}, reason="", actor=curator)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             job.refresh_from_db()
