@@ -91,6 +91,25 @@ logout = auth_views.LogoutView.as_view(next_page="curation:login")
 
 # --- the queue ------------------------------------------------------------------------------
 
+_PLACEHOLDER = "2147483647"
+
+
+def _attach_row_urls(kind: str, entries) -> None:
+    """Give each row its action URLs: one reverse() per URL name, not per row (reversing is
+    the costliest part of rendering a long queue)."""
+    patterns = {
+        "decide": reverse("curation:entry_decide", args=[kind, _PLACEHOLDER]),
+        "detail": reverse("curation:entry", args=[kind, _PLACEHOLDER]),
+        "warning": reverse("curation:post_warning", args=[_PLACEHOLDER]),
+        "handle": reverse("curation:account_handle", args=[_PLACEHOLDER]),
+    }
+    for entry in entries:
+        ids = {"handle": str(getattr(entry, "account_id", "") or "")}
+        entry.curate_urls = {
+            name: url.replace(_PLACEHOLDER, ids.get(name, str(entry.pk)))
+            for name, url in patterns.items()
+        }
+
 
 @curator_login_required
 def queue(request):
@@ -104,6 +123,7 @@ def queue(request):
         rows = rows.filter(pk__gt=int(after))
     page = list(rows[: QUEUE_PAGE_SIZE + 1])
     entries, has_more = page[:QUEUE_PAGE_SIZE], len(page) > QUEUE_PAGE_SIZE
+    _attach_row_urls(kind, entries)
     filters = {key: value for key, value in filterset.form.data.items() if value}
     query = urlencode({"kind": kind, **filters})
     next_query = f"{query}&after={entries[-1].pk}" if has_more else None
