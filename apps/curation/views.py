@@ -84,6 +84,9 @@ class CuratorLoginView(auth_views.LoginView):
     def get_default_redirect_url(self):
         return reverse("curation:queue")
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(lockout_limit=settings.AXES_FAILURE_LIMIT, **kwargs)
+
 
 login = CuratorLoginView.as_view()
 logout = auth_views.LogoutView.as_view(next_page="curation:login")
@@ -139,6 +142,7 @@ def queue(request):
             "entries": entries,
             "total": filterset.qs.count(),
             "query": query,
+            "here": request.get_full_path(),
             "next_query": next_query,
             "is_first_page": not after,
             "bulk_form": BulkForm(),
