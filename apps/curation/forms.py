@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
-from apps.archive.models import Account, Post, SourceArticle
+from apps.archive.models import Account, Outlet, Post, SourceArticle
 from apps.curation.models import BulkActionKind, EntryKind, RuleScope, TakedownRelation
 from apps.timeline.models import TimelineEvent
 
@@ -100,11 +100,50 @@ class EvidenceForm(forms.Form):
 
 
 class RuleForm(forms.Form):
+    """A new publication rule. The target is named as a curator knows it (an account's handle,
+    an outlet's domain) or by its id; ``clean`` turns it into ``target_id``."""
+
     scope = forms.ChoiceField(choices=RuleScope.choices)
-    target_id = forms.IntegerField(
-        min_value=1, label="Target id", help_text="The feed's, account's or outlet's id."
+    target = forms.CharField(
+        max_length=300,
+        help_text="An account as @handle or platform:handle, an outlet by its domain "
+        "(www.example.com), a feed by its id; any of them by id.",
     )
     description = forms.CharField(max_length=300, help_text="Why this source is trusted.")
+
+    def clean(self):
+        data = super().clean()
+        scope, target = data.get("scope"), data.get("target", "").strip()
+        if not scope or not target:
+            return data
+        if target.isdigit():
+            data["target_id"] = int(target)
+        elif scope == RuleScope.ACCOUNT:
+            platform, _, handle = target.rpartition(":")
+            accounts = Account.objects.filter(handle__iexact=handle.strip().lstrip("@"))
+            if platform:
+                accounts = accounts.filter(platform=platform.strip().lower())
+            ids = list(accounts.values_list("pk", flat=True)[:2])
+            if len(ids) == 1:
+                data["target_id"] = ids[0]
+            elif ids:
+                self.add_error(
+                    "target", "Several accounts have this handle: write platform:handle."
+                )
+            else:
+                self.add_error("target", "No account in the archive has this handle.")
+        elif scope == RuleScope.OUTLET:
+            domain = urlsplit(target if "//" in target else f"//{target}").netloc.lower()
+            outlet_id = (
+                Outlet.objects.filter(domain__iexact=domain).values_list("pk", flat=True).first()
+            )
+            if outlet_id is None:
+                self.add_error("target", "No outlet in the archive has this domain.")
+            else:
+                data["target_id"] = outlet_id
+        else:
+            self.add_error("target", "Give the feed's id (a number).")
+        return data
 
 
 class NoteForm(forms.Form):

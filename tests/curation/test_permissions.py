@@ -166,7 +166,7 @@ CASES = [
         "create a rule",
         "post",
         lambda o: reverse("curation:rules"),
-        lambda o: {"scope": "outlet", "target_id": o["article"].outlet_id, "description": "x"},
+        lambda o: {"scope": "outlet", "target": o["article"].outlet_id, "description": "x"},
         "editor",
     ),
     (

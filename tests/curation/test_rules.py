@@ -69,7 +69,7 @@ def test_an_editor_creates_a_rule_and_applies_it_to_the_existing_queue(editor_cl
 
     response = editor_client.post(
         reverse("curation:rules"),
-        {"scope": "outlet", "target_id": outlet.pk, "description": "Trusted outlet"},
+        {"scope": "outlet", "target": outlet.pk, "description": "Trusted outlet"},
     )
     assert response.status_code == 302
     rule = PublicationRule.objects.get()
@@ -100,12 +100,12 @@ def test_applying_to_the_queue_works_in_chunks(editor):
 
 def test_a_rule_for_a_missing_target_or_a_duplicate_is_refused_with_a_message(editor_client):
     response = editor_client.post(
-        reverse("curation:rules"), {"scope": "account", "target_id": 999999, "description": "x"}
+        reverse("curation:rules"), {"scope": "account", "target": 999999, "description": "x"}
     )
     assert response.status_code == 400
     assert "There is no account with id 999999" in response.content.decode()
     account = AccountFactory()
-    data = {"scope": "account", "target_id": account.pk, "description": "x"}
+    data = {"scope": "account", "target": account.pk, "description": "x"}
     editor_client.post(reverse("curation:rules"), data)
     response = editor_client.post(reverse("curation:rules"), data)
     assert response.status_code == 400
@@ -124,3 +124,62 @@ def test_switched_off_and_feed_rules_are_not_applied_to_the_queue(editor):
     with pytest.raises(CurationError, match="switched off"):
         publication_rule_apply_to_queue(rule_id=off.pk, actor=editor)
     assert not RuleApplication.objects.exists()
+
+
+def test_a_rule_names_its_target_as_a_curator_knows_it(editor_client):
+    from tests.factories import OutletFactory
+
+    figure = AccountFactory(handle="TaranaBurke", platform="twitter")
+    AccountFactory(handle="same", platform="twitter")
+    AccountFactory(handle="same", platform="mastodon")
+    outlet = OutletFactory(domain="www.nytimes.com")
+    url = reverse("curation:rules")
+
+    editor_client.post(url, {"scope": "account", "target": "@taranaburke", "description": "a"})
+    editor_client.post(
+        url, {"scope": "outlet", "target": "https://www.nytimes.com/x", "description": "o"}
+    )
+    ambiguous = editor_client.post(url, {"scope": "account", "target": "same", "description": "x"})
+    editor_client.post(url, {"scope": "account", "target": "mastodon:same", "description": "m"})
+    feed = editor_client.post(url, {"scope": "feed", "target": "nytimes", "description": "f"})
+
+    assert "write platform:handle" in ambiguous.content.decode()
+    assert "feed&#x27;s id" in feed.content.decode()
+    rules = {r.description: r.target_id for r in PublicationRule.objects.all()}
+    assert rules["a"] == figure.pk
+    assert rules["o"] == outlet.pk
+    assert rules["m"] == AccountFactory._meta.model.objects.get(platform="mastodon").pk
+    assert set(rules) == {"a", "o", "m"}
+
+
+def test_the_rules_page_names_targets_in_a_fixed_number_of_queries(
+    editor_client, django_assert_max_num_queries
+):
+    from tests.factories import OutletFactory
+
+    figure = AccountFactory(handle="figure")
+    PublicationRule.objects.create(scope=RuleScope.ACCOUNT, target_id=figure.pk, description="a")
+    PublicationRule.objects.create(scope=RuleScope.FEED, target_id=12, description="f")
+    editor_client.get(reverse("curation:rules"))
+    for n in range(5):
+        outlet = OutletFactory()
+        PublicationRule.objects.create(scope=RuleScope.OUTLET, target_id=outlet.pk, description=n)
+    with django_assert_max_num_queries(9):
+        page = editor_client.get(reverse("curation:rules")).content.decode()
+    assert "@figure (twitter)" in page and "#12" in page and outlet.domain in page
+
+
+def test_an_editor_makes_a_rule_from_a_posts_curator_view_and_a_curator_cannot(
+    editor_client, curator, client
+):
+    post = PostFactory()
+    view = editor_client.get(reverse("curation:entry", args=["post", post.pk])).content.decode()
+    assert "Make a publication rule" in view
+    editor_client.post(
+        reverse("curation:rules"),
+        {"scope": "account", "target": post.account_id, "description": "Public figure"},
+    )
+    assert PublicationRule.objects.get().target_id == post.account_id
+    client.force_login(curator)
+    view = client.get(reverse("curation:entry", args=["post", post.pk])).content.decode()
+    assert "Make a publication rule" not in view
