@@ -8,6 +8,7 @@ same filters later from the stored parameters.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from apps.archive.models import Post, SourceArticle
@@ -21,8 +22,12 @@ FILTER_PARAMS = ("account", "language", "date_from", "date_to")
 class _DateRange(django_filters.FilterSet):
     date_field = ""
 
-    date_from = django_filters.DateFilter(method="filter_date_from", label="From (date)")
-    date_to = django_filters.DateFilter(method="filter_date_to", label="To (date)")
+    date_from = django_filters.DateFilter(
+        method="filter_date_from", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        method="filter_date_to", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(**{f"{self.date_field}__gte": value})

@@ -297,17 +297,35 @@ BULK_TARGET_STATE = {
 }
 
 
-def entries_decide(*, kind: str, ids: Iterable[int], action: str, actor, reason: str = "") -> int:
-    """Approve or reject pending entries (a selection, or one): returns how many changed."""
+# What a curator may reconsider one entry at a time: a rejected entry can still be published and
+# a published one rejected (unpublished). Withdrawn entries stay withdrawn: that was a takedown.
+RECONSIDERABLE = {
+    BulkActionKind.APPROVE: [ModerationState.PENDING, ModerationState.REJECTED],
+    BulkActionKind.REJECT: [ModerationState.PENDING, ModerationState.PUBLISHED],
+}
+
+
+def entries_decide(
+    *,
+    kind: str,
+    ids: Iterable[int],
+    action: str,
+    actor,
+    reason: str = "",
+    reconsider: bool = False,
+) -> int:
+    """Approve or reject pending entries (a selection, or one): returns how many changed.
+    With ``reconsider``, a rejected entry may be approved and a published one rejected."""
+    action = BulkActionKind(action)
     if action == BulkActionKind.REJECT and not reason.strip():
         raise CurationError("Give a reason for rejecting.")
     return entries_transition(
         kind=kind,
         ids=ids,
-        to_state=BULK_TARGET_STATE[BulkActionKind(action)],
+        to_state=BULK_TARGET_STATE[action],
         actor=actor,
         reason=reason.strip(),
-        from_states=[ModerationState.PENDING],
+        from_states=RECONSIDERABLE[action] if reconsider else [ModerationState.PENDING],
     )
 
 

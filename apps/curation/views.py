@@ -280,12 +280,15 @@ def entry_decide(request, kind: str, pk: int):
             action=form.cleaned_data["action"],
             actor=request.user,
             reason=form.cleaned_data["reason"],
+            reconsider=request.POST.get("reconsider") == "1",
         )
         if changed:
             verb = "approved" if form.cleaned_data["action"] == "approve" else "rejected"
             messages.success(request, f"{EntryKind(kind).label} {entry.pk} {verb}.")
         else:
-            messages.warning(request, "Only pending entries can be approved or rejected.")
+            messages.warning(
+                request, f"Nothing changed: the entry is {entry.get_moderation_state_display()}."
+            )
     return _back(request, reverse("curation:entry", args=[kind, entry.pk]))
 
 

@@ -251,3 +251,28 @@ def test_a_warning_and_a_handle_can_be_set_from_the_queue_row(curator_client):
     assert response["Location"] == f"{QUEUE}?kind=post#entry-{post.pk}"
     post.refresh_from_db()
     assert post.content_warning == "abuse"
+
+
+def test_a_curator_can_reconsider_one_entry_but_not_a_withdrawn_one(curator_client):
+    rejected = PostFactory(moderation_state="rejected")
+    published = PostFactory(published=True)
+    withdrawn = PostFactory(withdrawn=True)
+
+    def decide(post, **data):
+        url = reverse("curation:entry_decide", args=["post", post.pk])
+        curator_client.post(url, {"reconsider": "1", **data})
+        post.refresh_from_db()
+        return post.moderation_state
+
+    assert decide(rejected, action="approve") == "published"
+    assert decide(published, action="reject", reason="not what it seemed") == "rejected"
+    assert decide(withdrawn, action="approve") == "withdrawn"
+    # Without asking to reconsider, only pending entries move (as in the queue).
+    another = PostFactory(moderation_state="rejected")
+    assert decide(another, action="approve", reconsider="") == "rejected"
+    states = list(
+        ModerationDecision.objects.filter(entry_id__in=[rejected.pk, published.pk])
+        .order_by("id")
+        .values_list("from_state", "to_state")
+    )
+    assert states == [("rejected", "published"), ("published", "rejected")]
