@@ -182,6 +182,9 @@ class BulkAction(models.Model):
     changed = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker last saved progress."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

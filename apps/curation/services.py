@@ -3,10 +3,12 @@ transaction, with the search index brought in step before the transaction commit
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.curation.models import (
@@ -291,6 +293,7 @@ def publication_rule_apply_to_queue(*, rule_id: int, actor, chunk_size: int = 10
 
 # --- bulk actions ---------------------------------------------------------------------------
 
+BULK_STALE_AFTER = datetime.timedelta(minutes=10)
 BULK_TARGET_STATE = {
     BulkActionKind.APPROVE: ModerationState.PUBLISHED,
     BulkActionKind.REJECT: ModerationState.REJECTED,
@@ -378,14 +381,19 @@ def bulk_action_run(*, job_id: int, chunk_size: int = 1000) -> BulkAction | None
     transaction through :func:`entries_transition`, saving progress after each chunk.
 
     Claims the job with a conditional update (queued or failed -> running), so a redelivered
-    message does nothing while another worker runs it. Running a failed job again is safe:
-    entries already decided are no longer pending, so they are skipped.
+    message does nothing while another worker runs it; a job whose worker died (no progress
+    saved for ``BULK_STALE_AFTER``) can be claimed again by the redelivered message. Running a
+    job again is safe: entries already decided are no longer pending, so they are skipped.
     """
     from apps.curation.filters import queue_filterset
 
-    claimed = BulkAction.objects.filter(
-        pk=job_id, state__in=[JobState.QUEUED, JobState.FAILED]
-    ).update(state=JobState.RUNNING, error="")
+    now = timezone.now()
+    claimable = Q(state__in=[JobState.QUEUED, JobState.FAILED]) | Q(
+        state=JobState.RUNNING, heartbeat_at__lt=now - BULK_STALE_AFTER
+    )
+    claimed = BulkAction.objects.filter(claimable, pk=job_id).update(
+        state=JobState.RUNNING, error="", heartbeat_at=now
+    )
     if not claimed:
         return None
     job = BulkAction.objects.get(pk=job_id)
@@ -402,7 +410,9 @@ def bulk_action_run(*, job_id: int, chunk_size: int = 1000) -> BulkAction | None
                 reason=job.reason or f"Bulk {job.get_action_display().lower()} #{job.pk}",
             )  # fmt: skip
             job.done += len(ids)
-            BulkAction.objects.filter(pk=job.pk).update(done=job.done, changed=job.changed)
+            BulkAction.objects.filter(pk=job.pk).update(
+                done=job.done, changed=job.changed, heartbeat_at=timezone.now()
+            )
     except Exception as exc:
         BulkAction.objects.filter(pk=job.pk).update(
             state=JobState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]

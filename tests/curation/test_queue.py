@@ -276,3 +276,26 @@ def test_a_curator_can_reconsider_one_entry_but_not_a_withdrawn_one(curator_clie
         .values_list("from_state", "to_state")
     )
     assert states == [("rejected", "published"), ("published", "rejected")]
+
+
+def test_a_job_whose_worker_died_is_resumed_and_a_live_one_is_left_alone(curator):
+    from django.utils import timezone
+
+    posts = PostFactory.create_batch(3)
+    job = bulk_action_start(action="approve", kind="post", filters={}, reason="", actor=curator)
+    # A worker claimed it, decided one entry, saved progress just now... and is still going.
+    from apps.curation.services import entries_decide
+
+    entries_decide(kind="post", ids=[posts[0].pk], action="approve", actor=curator)
+    BulkAction.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING, done=1, changed=1, heartbeat_at=timezone.now()
+    )
+    assert bulk_action_run(job_id=job.pk) is None, "a redelivered message leaves it alone"
+
+    # Eleven minutes without progress: that worker is gone; the redelivered message resumes.
+    BulkAction.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - timezone.timedelta(minutes=11)
+    )
+    resumed = bulk_action_run(job_id=job.pk)
+    assert resumed.state == JobState.DONE
+    assert ModerationDecision.objects.filter(to_state="published").count() == 3
