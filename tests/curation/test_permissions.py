@@ -272,3 +272,25 @@ def test_the_groups_command_is_idempotent_and_ranks_the_roles(groups):
     assert "manage_rules" not in perms["Curator"]
     assert perms["Curator"] < perms["Editor"] < perms["Admin"]
     assert {"manage_rules", "edit_timeline"} <= perms["Editor"]
+
+
+def test_migrate_leaves_the_groups_in_place(db):
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= {"Curator", "Editor", "Admin"}
+    assert Group.objects.get(name="Editor").permissions.filter(codename="manage_rules").exists()
+
+
+def test_the_groups_command_puts_people_in_groups(django_user_model):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    user = django_user_model.objects.create_user("newcurator")
+    call_command("curation_groups", "--member", "newcurator", "Admin", stdout=io.StringIO())
+    user.refresh_from_db()
+    assert user.is_staff and user.has_perm("curation.manage_rules")
+    with pytest.raises(CommandError, match="No user"):
+        call_command("curation_groups", "--member", "nobody", "Curator", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="No group"):
+        call_command("curation_groups", "--member", "newcurator", "Boss", stdout=io.StringIO())

@@ -1,70 +1,42 @@
 """``manage.py curation_groups``: create or update the Curator, Editor and Admin groups.
 
-Idempotent: run it after every deploy. Each group gets exactly the permissions listed here, so
-a permission removed from the list is removed from the group too.
+Idempotent, and also run after every ``migrate`` (see ``apps.curation.apps``). Each group gets
+exactly the permissions listed in ``apps.curation.roles``, so a permission removed from the list
+is removed from the group too. ``--member USERNAME GROUP`` also puts a user in a group.
 """
 
-from django.contrib.auth.models import Group, Permission
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
 
-CURATOR = [
-    "curation.moderate_entries",
-    "curation.edit_entries",
-    "curation.link_evidence",
-    "curation.handle_takedowns",
-    "curation.view_moderationdecision",
-]
-EDITOR = [
-    *CURATOR,
-    "curation.edit_timeline",
-    "curation.manage_rules",
-    "timeline.add_timelineevent",
-    "timeline.change_timelineevent",
-    "timeline.view_timelineevent",
-    "timeline.add_eventsource",
-    "timeline.change_eventsource",
-    "timeline.delete_eventsource",
-    "timeline.add_datedclaim",
-    "timeline.change_datedclaim",
-    "timeline.delete_datedclaim",
-    "curation.add_publicationrule",
-    "curation.change_publicationrule",
-    "curation.view_publicationrule",
-]
-ADMIN = [
-    *EDITOR,
-    "auth.add_user",
-    "auth.change_user",
-    "auth.view_user",
-    "auth.view_group",
-    "archive.change_account",
-    "archive.change_post",
-    "archive.change_outlet",
-    "archive.change_sourcearticle",
-    "curation.view_takedownrequest",
-    "curation.view_bulkaction",
-    "curation.view_ruleapplication",
-]
-
-GROUPS = {"Curator": CURATOR, "Editor": EDITOR, "Admin": ADMIN}
-
-
-def permissions(names: list[str]) -> list[Permission]:
-    found = []
-    for name in names:
-        app_label, codename = name.split(".")
-        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    return found
+from apps.curation.roles import GROUPS, groups_sync
 
 
 class Command(BaseCommand):
     help = "Create or update the Curator, Editor and Admin groups and their permissions."
 
-    def handle(self, *args, **options):
-        with transaction.atomic():
-            for name, perms in GROUPS.items():
-                group, created = Group.objects.get_or_create(name=name)
-                group.permissions.set(permissions(perms))
-                verb = "Created" if created else "Updated"
-                self.stdout.write(f"{verb} group {name} ({len(perms)} permissions).")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--member",
+            nargs=2,
+            action="append",
+            metavar=("USERNAME", "GROUP"),
+            default=[],
+            help="Also put this user in this group (Curator, Editor or Admin); repeatable.",
+        )
+
+    def handle(self, *args, member, **options):
+        for name, count in groups_sync().items():
+            self.stdout.write(f"Group {name}: {count} permissions.")
+        users = get_user_model().objects
+        for username, group_name in member:
+            if group_name not in GROUPS:
+                raise CommandError(f"No group {group_name!r}: use one of {', '.join(GROUPS)}.")
+            user = users.filter(**{users.model.USERNAME_FIELD: username}).first()
+            if user is None:
+                raise CommandError(f"No user {username!r}: create it first (createsuperuser).")
+            user.groups.add(Group.objects.get(name=group_name))
+            if group_name == "Admin" and not user.is_staff:
+                user.is_staff = True  # the Admin group works in the Django admin
+                user.save(update_fields=["is_staff"])
+            self.stdout.write(f"{username} is in {group_name}.")
