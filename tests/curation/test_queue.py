@@ -299,3 +299,14 @@ def test_a_job_whose_worker_died_is_resumed_and_a_live_one_is_left_alone(curator
     resumed = bulk_action_run(job_id=job.pk)
     assert resumed.state == JobState.DONE
     assert ModerationDecision.objects.filter(to_state="published").count() == 3
+
+
+def test_outside_links_are_escaped_and_only_http_links_are_clickable(curator_client):
+    PostFactory(url="javascript:alert(1)", text="<script>alert('x')</script>")
+    PostFactory(url="https://example.org/ok")
+    body = curator_client.get(QUEUE).content.decode()
+    assert 'href="javascript:' not in body
+    assert "javascript:alert(1) (not a web link)" in body
+    assert "<script>alert('x')</script>" not in body
+    assert "&lt;script&gt;" in body
+    assert 'href="https://example.org/ok"' in body
