@@ -212,3 +212,13 @@ def entry_from_path(path: str) -> tuple[str | None, int | None]:
     kind, model, lookup = found
     entry_id = model.objects.filter(**lookup(match.kwargs)).values_list("pk", flat=True).first()
     return (kind, entry_id) if entry_id is not None else (None, None)
+
+
+class TakedownStatusForm(forms.Form):
+    """A requester looks up their request: both the reference and the email address given."""
+
+    reference = forms.CharField(max_length=20, label="Reference number")
+    contact = forms.EmailField(max_length=254, label="Your email address")
+
+    def clean_reference(self) -> str:
+        return self.cleaned_data["reference"].strip().upper()

@@ -6,6 +6,7 @@ app_name = "curation"
 
 urlpatterns = [
     path("takedown/", views.takedown_form, name="takedown_form"),
+    path("takedown/status/", views.takedown_status, name="takedown_status"),
     path("curate/login/", views.login, name="login"),
     path("curate/logout/", views.logout, name="logout"),
     path("curate/", views.queue, name="queue"),

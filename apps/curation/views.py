@@ -33,6 +33,7 @@ from apps.curation.forms import (
     NoteForm,
     RuleForm,
     TakedownForm,
+    TakedownStatusForm,
     WarningForm,
 )
 from apps.curation.models import (
@@ -491,6 +492,36 @@ def takedown_form(request):
         {"form": form},
         status=400 if form.errors else 200,
     )
+
+
+@ratelimit(
+    key="ip", rate=lambda group, request: settings.TAKEDOWN_RATE_LIMIT, method="POST", block=False
+)
+@require_http_methods(["GET", "POST"])
+def takedown_status(request):
+    """A requester checks their request. POST, so the email address stays out of URLs and logs;
+    rate-limited like the form, so references cannot be guessed."""
+    if getattr(request, "limited", False):
+        response = render(request, "curation/takedown_limited.html", status=429)
+        response["Retry-After"] = "3600"
+        return response
+    form = TakedownStatusForm(request.POST or None)
+    takedown = None
+    if request.method == "POST" and form.is_valid():
+        takedown = TakedownRequest.objects.filter(
+            reference=form.cleaned_data["reference"],
+            contact__iexact=form.cleaned_data["contact"],
+        ).first()
+        if takedown is None:
+            form.add_error(None, "No request matches this reference and email address.")
+    response = render(
+        request,
+        "curation/takedown_status.html",
+        {"form": form, "takedown": takedown},
+        status=400 if form.errors else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- takedown requests: the curators' queue -------------------------------------------------

@@ -210,3 +210,17 @@ def _fresh(posts):
     from apps.archive.models import Post
 
     return Post.objects.filter(pk__in=[p.pk for p in posts])
+
+
+def test_a_requester_checks_their_request_with_reference_and_email(client, curator):
+    takedown = _file(PostFactory(published=True))
+    url = reverse("curation:takedown_status")
+    wrong = client.post(url, {"reference": takedown.reference, "contact": "x@example.org"})
+    assert wrong.status_code == 400
+    assert "No request matches" in wrong.content.decode()
+    takedown_refuse(request_id=takedown.pk, actor=curator, note="It is a public statement")
+    found = client.post(url, {"reference": takedown.reference.lower(), "contact": "J@example.org"})
+    body = found.content.decode()
+    assert found.status_code == 200
+    assert "refused" in body and "It is a public statement" in body
+    assert found["Cache-Control"] == "no-store"

@@ -80,3 +80,10 @@ def test_a_visitor_files_a_request_a_curator_grants_it_and_the_post_is_gone(
     assert "My own story" not in page.content()
     page.goto("/timeline/")
     assert "My own story" not in page.content()
+    # The visitor looks the request up with its reference.
+    page.goto("/takedown/status/")
+    page.get_by_label("Reference number").fill(reference)
+    page.get_by_label("Your email address").fill("jane@example.org")
+    page.get_by_role("button", name="Look it up").click()
+    assert page.get_by_role("heading", name=f"Request {reference}: granted").is_visible()
+    assert_accessible(page)
