@@ -79,7 +79,7 @@ def test_a_bad_filter_is_reported_and_the_whole_queue_bulk_action_is_refused(
 
 
 def test_the_queue_pages_by_keyset_in_a_fixed_number_of_queries(curator_client, settings):
-    from apps.curation import views
+    from apps.curation.views import queue as views
 
     posts = PostFactory.create_batch(7)
     views.QUEUE_PAGE_SIZE, old = 3, views.QUEUE_PAGE_SIZE
