@@ -54,6 +54,11 @@ def test_a_curator_works_the_queue_from_the_keyboard(page, django_user_model, as
     states = dict(Post.objects.values_list("pk", "moderation_state"))
     assert states == {first.pk: "published", second.pk: "pending", third.pk: "rejected"}
 
+    # The entry's own curator view, with its history, passes the same accessibility checks.
+    page.goto(f"/curate/post/{third.pk}/")
+    assert page.get_by_role("cell", name="Spam").is_visible()
+    assert_accessible(page)
+
 
 def test_the_queue_works_without_javascript(browser, live_server, django_user_model):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
