@@ -171,7 +171,7 @@ def test_bulk_action_over_the_filtered_queue_is_recorded_then_run_in_chunks(
     # A post by the same account arriving after the click is not swept up.
     late = PostFactory(account=alice)
     progress = curator_client.get(reverse("curation:bulk_progress", args=[job.pk]))
-    assert b'http-equiv="refresh"' in progress.content
+    assert b'data-running="1"' in progress.content and b"Reload now" in progress.content
 
     bulk_action_run(job_id=job.pk, chunk_size=2)
 
@@ -181,7 +181,7 @@ def test_bulk_action_over_the_filtered_queue_is_recorded_then_run_in_chunks(
     assert all(p.moderation_state == "pending" for p in _fresh([*others, late]))
     assert ModerationDecision.objects.filter(actor=curator, to_state="published").count() == 5
     done = curator_client.get(reverse("curation:bulk_progress", args=[job.pk]))
-    assert b'http-equiv="refresh"' not in done.content
+    assert b"data-running" not in done.content
     assert b"5 of 5 processed" in done.content
 
 

@@ -35,3 +35,23 @@
     event.preventDefault();
   });
 })();
+
+// A bulk action's progress page: while the job runs, fetch the page every two seconds and swap
+// in its status block (without JavaScript, the page's reload link does the same).
+(function () {
+  "use strict";
+  var status = document.getElementById("job-status");
+  if (!status || !status.dataset.running || !window.fetch || !window.DOMParser) { return; }
+  function poll() {
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("job-status");
+        if (!fresh) { return; }
+        status.innerHTML = fresh.innerHTML;
+        if (fresh.dataset.running) { window.setTimeout(poll, 2000); } else { delete status.dataset.running; }
+      })
+      .catch(function () { window.setTimeout(poll, 5000); });
+  }
+  window.setTimeout(poll, 2000);
+})();
