@@ -195,7 +195,9 @@ def entry_from_path(path: str) -> tuple[str | None, int | None]:
     try:
         match = resolve(path)
     except Resolver404:
-        return None, None
+        if path.endswith("/"):
+            return None, None
+        return entry_from_path(path + "/")  # a link copied without its trailing slash
     lookups = {
         "archive:post": (EntryKind.POST, Post, lambda kw: {"pk": kw["pk"]}),
         "archive:article": (EntryKind.ARTICLE, SourceArticle, lambda kw: {"pk": kw["pk"]}),

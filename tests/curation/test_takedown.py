@@ -39,7 +39,7 @@ def _file(post):
 
 def test_a_visitor_files_a_request_and_gets_a_reference_number(client):
     post = PostFactory(published=True)
-    response = client.post(FORM, _request_data(f"http://testserver/posts/{post.pk}/"))
+    response = client.post(FORM, _request_data(f"http://testserver/posts/{post.pk}?ref=x#top"))
 
     assert response.status_code == 200
     takedown = TakedownRequest.objects.get()
