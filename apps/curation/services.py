@@ -30,6 +30,10 @@ from apps.search.indexing import sync_entries
 logger = logging.getLogger(__name__)
 
 
+class CurationError(Exception):
+    """A curator's request that cannot be carried out; the message is shown to them."""
+
+
 def entry_model(kind: str) -> type[models.Model]:
     from apps.archive.models import Account, Outlet, Post, SourceArticle
     from apps.timeline.models import TimelineEvent
@@ -137,10 +141,6 @@ def publication_rules_apply(
             if count
         )
     return sum(per_rule.values())
-
-
-class CurationError(Exception):
-    """A curator's request that cannot be carried out; the message is shown to them."""
 
 
 # --- notes in the audit log -----------------------------------------------------------------
