@@ -224,3 +224,19 @@ def test_a_requester_checks_their_request_with_reference_and_email(client, curat
     assert found.status_code == 200
     assert "refused" in body and "It is a public statement" in body
     assert found["Cache-Control"] == "no-store"
+
+
+def test_the_takedown_pages_use_a_fixed_number_of_queries(
+    curator_client, django_assert_max_num_queries
+):
+    takedowns = [_file(PostFactory(published=True)) for _ in range(3)]
+    with django_assert_max_num_queries(7):
+        curator_client.get(reverse("curation:takedowns"))
+    takedowns += [_file(PostFactory(published=True)) for _ in range(5)]
+    with django_assert_max_num_queries(7):
+        listing = curator_client.get(reverse("curation:takedowns"))
+    assert len(listing.context["requests"]) == 8
+    with django_assert_max_num_queries(8):
+        curator_client.get(reverse("curation:takedown", args=[takedowns[0].pk]))
+    with django_assert_max_num_queries(0):
+        assert Client().get(FORM).status_code == 200  # an anonymous visitor's form: no query
