@@ -36,8 +36,11 @@ class BulkForm(DecideForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Any whole number is a valid choice; the service only touches pending entries.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+        # Any id the database can hold is a valid choice; the service only touches pending
+        # entries, so ids of other or vanished entries change nothing.
+        self.fields["ids"].valid_value = lambda value: (
+            str(value).isdigit() and 0 < int(value) < 2**63
+        )
 
     def clean(self):
         data = super().clean()

@@ -310,3 +310,14 @@ def test_outside_links_are_escaped_and_only_http_links_are_clickable(curator_cli
     assert "<script>alert('x')</script>" not in body
     assert "&lt;script&gt;" in body
     assert 'href="https://example.org/ok"' in body
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", str(2**70)])
+def test_a_tampered_selection_is_refused_with_a_message(curator_client, bad):
+    response = curator_client.post(
+        reverse("curation:bulk"),
+        {"kind": "post", "scope": "selected", "ids": [bad], "action": "approve"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
