@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("apps.timeline.urls")),
     path("", include("apps.archive.urls")),
     path("", include("apps.ingest.urls")),
+    path("", include("apps.curation.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
