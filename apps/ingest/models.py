@@ -77,6 +77,18 @@ class Feed(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("ingest:sources") + f"#feed-{self.pk}"
 
+    def clean(self) -> None:
+        from django.conf import settings
+        from django.core.exceptions import ValidationError
+
+        from apps.ingest.services import file_feed_allowed, is_url
+
+        if self.url and not is_url(self.url) and not file_feed_allowed(self.url):
+            folders = ", ".join(str(f) for f in settings.INGEST_FEED_FILE_DIRS)
+            raise ValidationError(
+                {"url": f"The source must be a http(s) URL or a file under {folders}."}
+            )
+
     @property
     def public_location(self) -> str:
         """Where the feed lives, safe to show: a URL without its query (tokens live there), a

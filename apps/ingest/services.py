@@ -333,18 +333,18 @@ def feed_poll(
 
 
 def feed_poll_soon(*, feed_ids: list[int]) -> int:
-    """A curator's "poll now": make the feeds due and dispatch them after commit."""
-    with transaction.atomic():
-        count = Feed.objects.filter(pk__in=feed_ids).update(next_poll_at=timezone.now())
+    """A curator's "poll now": queue a poll of each active feed once the transaction commits.
+    The schedule is left alone; the feed's lease keeps a beat-queued poll from overlapping."""
+    ids = list(Feed.objects.active().filter(pk__in=feed_ids).values_list("pk", flat=True))
 
-        def enqueue():
-            from apps.ingest.tasks import poll_feed
+    def enqueue():
+        from apps.ingest.tasks import poll_feed
 
-            for feed_id in feed_ids:
-                poll_feed.delay(feed_id)
+        for feed_id in ids:
+            poll_feed.delay(feed_id)
 
-        transaction.on_commit(enqueue)
-    return count
+    transaction.on_commit(enqueue)
+    return len(ids)
 
 
 # --- articles ----------------------------------------------------------------------------

@@ -86,14 +86,9 @@ def test_curators_see_feeds_runs_failures_and_captures_in_the_admin(curator_clie
     assert capture.sha256 in detail
 
 
-def test_poll_now_makes_the_feed_due_and_queues_it_after_commit(
-    curator_client, django_capture_on_commit_callbacks
-):
-    feed = Feed.objects.create(
-        name="Later",
-        url="https://later.example.org/",
-        next_poll_at=timezone.now() + datetime.timedelta(days=1),
-    )
+def test_poll_now_queues_the_feed_after_commit(curator_client, django_capture_on_commit_callbacks):
+    later = timezone.now() + datetime.timedelta(days=1)
+    feed = Feed.objects.create(name="Later", url="https://later.example.org/", next_poll_at=later)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = curator_client.post(
             reverse("admin:ingest_feed_changelist"),
@@ -103,5 +98,16 @@ def test_poll_now_makes_the_feed_due_and_queues_it_after_commit(
     assert "1 feed(s) queued for polling." in response.content.decode()
     assert len(callbacks) == 1
     feed.refresh_from_db()
-    assert feed.next_poll_at <= timezone.now()
+    assert feed.next_poll_at == later  # the schedule is unchanged
     assert not IngestRun.objects.exists()
+
+
+def test_a_feed_naming_a_file_outside_the_export_folders_is_refused_in_the_admin(curator_client):
+    response = curator_client.post(
+        reverse("admin:ingest_feed_add"),
+        {"name": "Passwords", "url": "/etc/passwd", "format": "auto", "active": "on",
+         "poll_interval": "01:00:00"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "must be a http(s) URL or a file under" in response.content.decode()
+    assert not Feed.objects.exists()
