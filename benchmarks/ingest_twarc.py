@@ -129,11 +129,43 @@ def timed_copy(raw, table: str, columns: str, dump: Path) -> float:
         return cursor.fetchone()[0] / seconds
 
 
+def time_phases():
+    """Wrap the writer's steps with timers; returns the running totals (seconds by step)."""
+    import collections
+
+    from apps.ingest import writer
+
+    totals: collections.Counter = collections.Counter()
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                totals[name] += time.perf_counter() - started
+
+        return wrapper
+
+    for name, label in (
+        ("_write_batch", "writing thread: one batch, commit included"),
+        ("_write_hydrated", "writing thread: stage, accounts and posts statements"),
+        ("_resolve_links", "end of run: linking later parents"),
+        ("flush", "reading thread: preparing batches and handing them over"),
+    ):
+        setattr(writer.BatchWriter, name, timed(label, getattr(writer.BatchWriter, name)))
+    writer._stage = timed("writing thread: COPY into the stage", writer._stage)
+    return totals
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--keep-db", action="store_true", help="Keep the benchmark database.")
+    parser.add_argument(
+        "--phases", action="store_true", help="Time the writer's phases (adds a little overhead)."
+    )
     args = parser.parse_args()
 
     import django
@@ -158,6 +190,7 @@ def main() -> int:
     connection.settings_dict["TEST"]["NAME"] = bench_name
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
+        phases = time_phases() if args.phases else None
         gc.collect()
         samples = []
         with PeakRSS() as memory:
@@ -181,6 +214,9 @@ def main() -> int:
             f"memory: baseline RSS {baseline / mib:,.0f} MiB, peak during ingest "
             f"{memory.peak / mib:,.0f} MiB (+{(memory.peak - baseline) / mib:,.0f} MiB)"
         )
+        if phases is not None:
+            for name, seconds in phases.most_common():
+                print(f"  phase {name}: {seconds:.1f} s")
         for fraction in (0.1, 0.5, 1.0):
             if samples:
                 items, rss = samples[min(int(len(samples) * fraction), len(samples) - 1)]
