@@ -225,7 +225,11 @@ class CapturedPost(models.Model):
     no database-level foreign keys (Django still cascades deletes), because checking them row
     by row cost a fifth of the ingestion rate."""
 
-    capture = models.ForeignKey(RawCapture, on_delete=models.CASCADE, db_constraint=False)
+    # Looked up by post ("where did this come from?"); by capture only in the admin, so the
+    # unique (post, capture) index is the only one kept up to date on every insert.
+    capture = models.ForeignKey(
+        RawCapture, on_delete=models.CASCADE, db_constraint=False, db_index=False
+    )
     post = models.ForeignKey(
         "archive.Post", on_delete=models.CASCADE, db_index=False, db_constraint=False
     )
@@ -240,7 +244,9 @@ class CapturedPost(models.Model):
 
 
 class CapturedArticle(models.Model):
-    capture = models.ForeignKey(RawCapture, on_delete=models.CASCADE, db_constraint=False)
+    capture = models.ForeignKey(
+        RawCapture, on_delete=models.CASCADE, db_constraint=False, db_index=False
+    )
     article = models.ForeignKey(
         "archive.SourceArticle", on_delete=models.CASCADE, db_index=False, db_constraint=False
     )
