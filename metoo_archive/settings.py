@@ -218,6 +218,7 @@ CELERY_BEAT_SCHEDULE["poll-due-feeds"] = {
     "task": "ingest.poll_due_feeds",
     "schedule": float(env_int("INGEST_BEAT_SECONDS", 60)),
 }
+CELERY_BEAT_SCHEDULE["link-replies"] = {"task": "ingest.link_replies", "schedule": 3600.0}
 INGEST_USER_AGENT = env_str(
     "INGEST_USER_AGENT", f"MeTooArchiveBot/0.1 (+{SITE_URL}/sources/; the #MeToo Archive)"
 )

@@ -347,6 +347,14 @@ def feed_poll_soon(*, feed_ids: list[int]) -> int:
     return len(ids)
 
 
+def post_links_resolve() -> int:
+    """Link replies and quotes to parents that arrived after them, in any run."""
+    from apps.ingest.writer import links_resolve_all, raw_cursor
+
+    with transaction.atomic(), raw_cursor() as cursor:
+        return links_resolve_all(cursor)
+
+
 # --- articles ----------------------------------------------------------------------------
 
 

@@ -44,6 +44,12 @@ def poll_feed(self, feed_id: int) -> None:
         raise self.retry(exc=exc, countdown=max(exc.retry_after or 0, backoff)) from exc
 
 
+@shared_task(name="ingest.link_replies", ignore_result=True, soft_time_limit=600, time_limit=660)
+def link_replies() -> int:
+    """Hourly: link replies and quotes whose parent arrived in a later run."""
+    return services.post_links_resolve()
+
+
 @shared_task(
     bind=True,
     name="ingest.extract_article_text",

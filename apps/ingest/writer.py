@@ -195,6 +195,8 @@ class BatchWriter:
         self.failures: list[IngestFailure] = []
         self.new_article_ids: list[int] = []
         self.rules_exist = self._rules_exist()
+        self.dangling: list[int] = []  # posts whose parent was not stored when they were
+        self.dangling_overflow = False
         self._pipeline = _Pipeline(self._write_batch) if threaded else None
 
     def _rules_exist(self) -> bool:
@@ -419,13 +421,20 @@ class BatchWriter:
                    COALESCE(EXCLUDED.posted_at, p.posted_at), EXCLUDED.url, EXCLUDED.language,
                    EXCLUDED.hashtags::text[], EXCLUDED.mentions::text[],
                    EXCLUDED.in_reply_to_platform_id, EXCLUDED.quote_of_platform_id, true)
-            RETURNING p.id, (p.xmax = 0) AS inserted, p.moderation_state
+            RETURNING p.id, (p.xmax = 0) AS inserted, p.moderation_state,
+                (p.in_reply_to_id IS NULL AND p.in_reply_to_platform_id <> '')
+                OR (p.quote_of_id IS NULL AND p.quote_of_platform_id <> '') AS dangling
             ){link}
-            SELECT id, inserted, moderation_state FROM written
+            SELECT id, inserted, moderation_state, dangling FROM written
             """,  # noqa: S608
             [SEPARATOR, SEPARATOR, now, self.capture_sha256, now, now],
         )
-        _, published = self._tally(cursor.fetchall(), len(lines))
+        rows = cursor.fetchall()
+        if not self.dangling_overflow:
+            self.dangling.extend(row[0] for row in rows if row[3])
+            if len(self.dangling) > DANGLING_LIMIT:
+                self.dangling_overflow, self.dangling = True, []
+        _, published = self._tally([row[:3] for row in rows], len(lines))
         return published
 
     def _tally(self, rows, total: int) -> tuple[list[int], list[int]]:
@@ -576,17 +585,43 @@ class BatchWriter:
         publication_rules_apply(post_ids=post_ids, article_ids=article_ids, feed_id=self.feed_id)
 
     def _resolve_links(self, cursor) -> None:
-        """Replies and quotes whose parent arrived later (or in the same batch) are linked once
-        per run, in one set-based pass."""
-        for fk, key in (
-            ("in_reply_to_id", "in_reply_to_platform_id"),
-            ("quote_of_id", "quote_of_platform_id"),
-        ):
-            cursor.execute(
-                f"""
-                UPDATE {POST} c SET {fk} = p.id
-                FROM {POST} p
-                WHERE c.{fk} IS NULL AND c.{key} <> ''
-                  AND p.platform = c.platform AND p.platform_id = c.{key}
-                """  # noqa: S608
-            )
+        """Link this run's replies and quotes whose parent came later in the run (or in the
+        same batch): by their ids, a few index lookups. A run with very many (a big export)
+        links everything in one set-based pass instead."""
+        if self.dangling_overflow:
+            links_resolve_all(cursor)
+            return
+        for start in range(0, len(self.dangling), 10000):
+            ids = self.dangling[start : start + 10000]
+            for fk, key in LINKS:
+                cursor.execute(
+                    f"""
+                    UPDATE {POST} c SET {fk} = p.id
+                    FROM {POST} p
+                    WHERE c.id = ANY(%s) AND c.{fk} IS NULL AND c.{key} <> ''
+                      AND p.platform = c.platform AND p.platform_id = c.{key}
+                    """,  # noqa: S608
+                    [ids],
+                )
+
+
+LINKS = (("in_reply_to_id", "in_reply_to_platform_id"), ("quote_of_id", "quote_of_platform_id"))
+DANGLING_LIMIT = 200_000  # ids kept per run (8 bytes each); past it, one pass over the table
+
+
+def links_resolve_all(cursor) -> int:
+    """Link every reply and quote whose parent is now stored, whenever it arrived: one pass
+    over the posts table (run by the hourly ``ingest.link_replies`` task). Returns how many
+    links were made."""
+    linked = 0
+    for fk, key in LINKS:
+        cursor.execute(
+            f"""
+            UPDATE {POST} c SET {fk} = p.id
+            FROM {POST} p
+            WHERE c.{fk} IS NULL AND c.{key} <> ''
+              AND p.platform = c.platform AND p.platform_id = c.{key}
+            """  # noqa: S608
+        )
+        linked += cursor.rowcount
+    return linked

@@ -295,3 +295,19 @@ def test_due_feeds_are_claimed_once():
     Feed.objects.create(name="Paused", url="/b", active=False)
     assert services.feeds_claim_due() == [due.pk]
     assert services.feeds_claim_due() == []
+
+
+def test_a_reply_read_before_its_parent_in_another_run_is_linked_by_the_hourly_pass(tmp_path):
+    from apps.ingest.tasks import link_replies
+
+    reply_only = tmp_path / "reply.jsonl"
+    reply_only.write_text((FIXTURES / "twarc1.jsonl").read_text().splitlines()[1] + "\n")
+    ingest(reply_only)
+    reply = Post.objects.get(platform_id="919669299755700225")
+    assert reply.in_reply_to is None and reply.in_reply_to_platform_id == "919659299755700224"
+    parent_only = tmp_path / "parent.jsonl"
+    parent_only.write_text((FIXTURES / "twarc1.jsonl").read_text().splitlines()[0] + "\n")
+    ingest(parent_only)
+    assert link_replies() == 1
+    reply.refresh_from_db()
+    assert reply.in_reply_to.platform_id == "919659299755700224"
