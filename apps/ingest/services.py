@@ -18,6 +18,7 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -147,6 +148,11 @@ def source_ingest(
     except KeyboardInterrupt:
         _finish(run, RunStatus.FAILED, feed=feed, error=f"{source}: interrupted", writer=writer)
         raise
+    except SoftTimeLimitExceeded:
+        return _finish(
+            run, RunStatus.FAILED, feed=feed, writer=writer,
+            error=f"{source}: stopped at the task's time limit; the batches written are kept",
+        )  # fmt: skip
     except Exception as exc:
         # A bug or a database failure: the traceback goes to the log, the user gets a sentence.
         logger.exception("ingesting %s failed", source)

@@ -311,3 +311,19 @@ def test_a_reply_read_before_its_parent_in_another_run_is_linked_by_the_hourly_p
     assert link_replies() == 1
     reply.refresh_from_db()
     assert reply.in_reply_to.platform_id == "919659299755700224"
+
+
+def test_a_poll_stopped_at_its_time_limit_keeps_its_batches_and_says_why(monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from apps.ingest import adapters
+
+    def slow_reader(stream, **kwargs):
+        yield from adapters.read_twarc1(stream, **kwargs)
+        raise SoftTimeLimitExceeded()  # what Celery raises in the task when time is up
+
+    monkeypatch.setitem(adapters.READERS, Format.TWARC1, slow_reader)
+    run = ingest(FIXTURES / "twarc1.jsonl", batch_size=2)
+    assert run.status == RunStatus.FAILED
+    assert run.error.endswith("stopped at the task's time limit; the batches written are kept")
+    assert Post.objects.count() == 3  # the full batches; the one being filled is not written
