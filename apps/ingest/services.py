@@ -129,6 +129,7 @@ def source_ingest(
             run=run,
             capture_id=capture.pk,
             capture_sha256=capture.sha256,
+            captured_at=capture.fetched_at,
             feed_id=feed.pk if feed else None,
             batch_size=batch_size or settings.INGEST_BATCH_SIZE,
             threaded=settings.INGEST_WRITER_THREAD,

@@ -1,10 +1,12 @@
 """Batched, idempotent upserts of adapter records by their natural keys.
 
 Posts are keyed by (platform, platform_id), accounts by (platform, handle), articles by their
-canonical URL. Each batch is one transaction of a handful of set-based statements (``INSERT ...
-SELECT FROM unnest(...) ON CONFLICT DO UPDATE ... WHERE IS DISTINCT FROM ... RETURNING``), so
-a row is written only when something in it changed: the same input twice reports everything
-unchanged the second time, and a message delivered twice creates nothing twice.
+canonical URL. Each batch is one transaction of a handful of set-based statements: the posts
+are COPYed into a temporary stage, then ``INSERT ... SELECT ... ON CONFLICT DO UPDATE ... WHERE
+... IS DISTINCT FROM ... RETURNING`` writes accounts and posts, so a row is written only when
+something in it changed: the same input twice reports everything unchanged the second time, and
+a message delivered twice creates nothing twice. Batches commit one by one (a failure keeps the
+batches before it; re-running is safe), optionally from a second thread (:class:`_Pipeline`).
 
 New rows are pending. After each batch the publication rules run over the batch's pending
 entries, and entries that were already published and changed are re-synced with the search
@@ -31,7 +33,7 @@ from apps.ingest.adapters import ArticleRecord, ItemError, PostRecord, canonical
 from apps.ingest.models import CapturedArticle, CapturedPost, IngestFailure, IngestRun
 from apps.search.indexing import sync_entries
 
-SEPARATOR = "\x1f"  # joins a row's hashtags into one text value for unnest; never in the data
+SEPARATOR = "\x1f"  # joins a row's hashtags into one COPY value (string_to_array splits it)
 
 POST = Post._meta.db_table
 ACCOUNT = Account._meta.db_table
@@ -181,13 +183,14 @@ class BatchWriter:
         feed_id: int | None = None,
         batch_size: int = 2000,
         threaded: bool = False,
+        captured_at=None,
     ):
         self.run = run
         self.capture_id = capture_id
         self.capture_sha256 = capture_sha256
         self.feed_id = feed_id
         self.batch_size = batch_size
-        self.captured_at = timezone.now()
+        self.captured_at = captured_at or timezone.now()  # the capture's fetch time
         self.read_counts = Counts()  # kept by the reading thread: repeats and bad items
         self.db_counts = Counts()  # kept by whichever thread writes: what the database did
         self.posts: dict[tuple[str, str], PostRecord] = {}

@@ -83,7 +83,7 @@ def test_the_raw_capture_keeps_the_bytes_their_hash_and_links_every_entry():
     )
     assert article.url.startswith("https://News.Example.org/")
     assert article.capture_sha256 == capture.sha256
-    assert article.captured_at is not None
+    assert article.captured_at == capture.fetched_at
     assert article.outlet.domain == "news.example.org"
     assert article.moderation_state == ModerationState.PENDING
 
