@@ -1,0 +1,167 @@
+"""Exports of every published entry a search matches, streamed in batches.
+
+Rows are read from the index in keyset batches of ``BATCH`` (date, id), and each batch's entries
+are loaded with their provenance, so memory stays flat however many rows match and no
+transaction is held open while the client reads.
+
+Columns (CSV header and JSON keys), documented in the README:
+
+kind, id, permalink, date, title, text, author, platform, outlet, language, hashtags,
+original_url, captured_at, content_sha256
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+
+from django.db import connection
+
+from apps.archive.models import Post, SourceArticle
+from apps.search.filters import SearchFilterSet
+from apps.search.searching import _base_sql
+from apps.timeline.models import TimelineEvent
+
+BATCH = 500
+COLUMNS = [
+    "kind",
+    "id",
+    "permalink",
+    "date",
+    "title",
+    "text",
+    "author",
+    "platform",
+    "outlet",
+    "language",
+    "hashtags",
+    "original_url",
+    "captured_at",
+    "content_sha256",
+]
+
+
+def _index_batches(filterset: SearchFilterSet) -> Iterator[list[tuple[str, int]]]:
+    base_sql, params = _base_sql(filterset, ("id", "kind", "entry_id", "date"))
+    position: tuple | None = None
+    while True:
+        keyset = "WHERE (date, id) > (%s, %s)" if position else ""
+        sql = (
+            f"SELECT id, kind, entry_id, date FROM ({base_sql}) AS m {keyset} "  # noqa: S608
+            f"ORDER BY date, id LIMIT {BATCH}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params + (list(position) if position else []))
+            rows = cursor.fetchall()
+        if not rows:
+            return
+        yield [(kind, entry_id) for _, kind, entry_id, _ in rows]
+        if len(rows) < BATCH:
+            return
+        position = (rows[-1][3], rows[-1][0])
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def export_rows(filterset: SearchFilterSet, *, site_url: str) -> Iterator[dict]:
+    """Every matching published entry as a dict of :data:`COLUMNS`, oldest first."""
+    for batch in _index_batches(filterset):
+        ids: dict[str, list[int]] = {}
+        for kind, entry_id in batch:
+            ids.setdefault(kind, []).append(entry_id)
+        rows: dict[tuple[str, int], dict] = {}
+        if ids.get("post"):
+            for post in (
+                Post.objects.published().select_related("account").filter(pk__in=ids["post"])
+            ):
+                account = post.account
+                shows = bool(account and account.shows_handle)
+                rows["post", post.pk] = {
+                    "kind": "post",
+                    "id": post.pk,
+                    "permalink": site_url + post.get_absolute_url(),
+                    "date": _iso(post.posted_at),
+                    "title": "",
+                    "text": post.text,
+                    "author": account.public_name if account else "",
+                    "platform": post.platform,
+                    "outlet": "",
+                    "language": post.language,
+                    "hashtags": " ".join(f"#{tag}" for tag in post.hashtags),
+                    "original_url": post.url if shows else "",
+                    "captured_at": _iso(post.captured_at),
+                    "content_sha256": post.capture_sha256,
+                }
+        if ids.get("article"):
+            for article in (
+                SourceArticle.objects.published()
+                .select_related("outlet")
+                .defer("text")
+                .filter(pk__in=ids["article"])
+            ):
+                rows["article", article.pk] = {
+                    "kind": "article",
+                    "id": article.pk,
+                    "permalink": site_url + article.get_absolute_url(),
+                    "date": _iso(article.published_at),
+                    "title": article.title,
+                    "text": article.excerpt,
+                    "author": "; ".join(article.authors),
+                    "platform": "web",
+                    "outlet": article.outlet.name if article.outlet else "",
+                    "language": article.language,
+                    "hashtags": "",
+                    "original_url": article.url or article.canonical_url,
+                    "captured_at": _iso(article.captured_at),
+                    "content_sha256": article.capture_sha256,
+                }
+        if ids.get("event"):
+            for event in TimelineEvent.objects.published().filter(pk__in=ids["event"]):
+                rows["event", event.pk] = {
+                    "kind": "event",
+                    "id": event.pk,
+                    "permalink": site_url + event.get_absolute_url(),
+                    "date": event.display_date,
+                    "title": event.title,
+                    "text": event.summary,
+                    **dict.fromkeys(COLUMNS[6:], ""),
+                    "language": "en",
+                }
+        # Accounts are not exported: an export is of what was said, and an account row has
+        # no provenance of its own.
+        for key in batch:
+            if key in rows:
+                yield rows[key]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(rows: Iterator[dict]) -> Iterator[str]:
+    writer = csv.DictWriter(_Echo(), fieldnames=COLUMNS, extrasaction="ignore")
+    yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
+    yield writer.writeheader()
+    for row in rows:
+        yield writer.writerow({key: _defuse(value) for key, value in row.items()})
+
+
+def _defuse(value):
+    """Spreadsheet formula injection: a cell starting with = + - @ is read as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def json_stream(rows: Iterator[dict], *, meta: dict) -> Iterator[str]:
+    head = json.dumps(meta, ensure_ascii=False)[:-1]
+    yield head + ', "columns": ' + json.dumps(COLUMNS) + ', "results": ['
+    first = True
+    for row in rows:
+        yield ("" if first else ",") + "\n" + json.dumps(row, ensure_ascii=False)
+        first = False
+    yield "\n]}\n"
