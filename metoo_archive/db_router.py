@@ -1,11 +1,16 @@
-"""Send public reads to a read replica when ``DATABASE_REPLICA_URL`` is set.
+"""Send reads to a read replica when ``DATABASE_REPLICA_URL`` is set.
 
-Writes, migrations and anything inside a transaction stay on the primary.
+Writes and migrations go to the primary, and so does every read made inside a transaction, so
+that a service reading back what it just wrote never sees replication lag.
 """
+
+from django.db import connections
 
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
+        if connections["default"].in_atomic_block:
+            return "default"
         return "replica"
 
     def db_for_write(self, model, **hints):

@@ -57,6 +57,8 @@ def _ensure_database(server) -> None:
         except subprocess.CalledProcessError:  # pragma: no cover - lost a race; the other won
             pass
     # Extensions installed in template1 are inherited by the test databases too.
-    statements = "".join(f"CREATE EXTENSION IF NOT EXISTS {name};" for name in EXTENSIONS)
+    statements = "SET client_min_messages = warning;" + "".join(
+        f"CREATE EXTENSION IF NOT EXISTS {name};" for name in EXTENSIONS
+    )
     for db in ("template1", DATABASE_NAME):
         server.psql(f"\\c {db}\n{statements}")

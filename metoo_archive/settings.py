@@ -142,7 +142,7 @@ else:
         }
     }
 if os.environ.get("DATABASE_REPLICA_URL"):
-    # Public reads can go to a streaming replica; writes and curator pages stay on the primary.
+    # Reads go to a streaming replica; writes, and reads inside a transaction, stay on the primary.
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=CONN_MAX_AGE, conn_health_checks=True
     )
@@ -185,13 +185,14 @@ if os.environ.get("CELERY_BROKER_URL"):
 else:
     # A broker that needs no server: kombu's filesystem transport, messages as files under var/.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None

@@ -22,7 +22,7 @@ def home(request):
     chapters = list(
         Chapter.objects.annotate(
             event_count=Count("events", filter=Q(events__moderation_state="published"))
-        )
+        ).order_by("position")  # Meta.ordering does not apply to GROUP BY queries
     )
     highlights = list(
         TimelineEvent.objects.published()

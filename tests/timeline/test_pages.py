@@ -141,3 +141,12 @@ def test_pending_event_is_not_found_and_withdrawn_event_is_gone(client):
     assert response.status_code == 410
     assert "Secret title" not in response.content.decode()
     assert client.get(reverse("timeline:event", args=["no-such-event"])).status_code == 404
+
+
+def test_home_page_lists_chapters_in_their_order(client):
+    late = ChapterFactory(position=5, title="Late chapter")
+    early = ChapterFactory(position=1, title="Early chapter")
+    TimelineEventFactory(published=True, chapter=late)
+    TimelineEventFactory(published=True, chapter=early)
+    chapters = client.get(reverse("timeline:home")).context["chapters"]
+    assert [c.title for c in chapters] == ["Early chapter", "Late chapter"]

@@ -4,30 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0002_postgres_extensions'),
+        ("archive", "0002_postgres_extensions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='post',
-            name='capture_sha256',
-            field=models.CharField(blank=True, help_text='SHA-256 of the raw capture it was read from.', max_length=64),
+            model_name="post",
+            name="capture_sha256",
+            field=models.CharField(
+                blank=True, help_text="SHA-256 of the raw capture it was read from.", max_length=64
+            ),
         ),
         migrations.AddField(
-            model_name='post',
-            name='captured_at',
-            field=models.DateTimeField(blank=True, help_text='When the archive captured it (latest raw capture).', null=True),
+            model_name="post",
+            name="captured_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When the archive captured it (latest raw capture).",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='sourcearticle',
-            name='capture_sha256',
-            field=models.CharField(blank=True, help_text='SHA-256 of the raw capture it was read from.', max_length=64),
+            model_name="sourcearticle",
+            name="capture_sha256",
+            field=models.CharField(
+                blank=True, help_text="SHA-256 of the raw capture it was read from.", max_length=64
+            ),
         ),
         migrations.AddField(
-            model_name='sourcearticle',
-            name='captured_at',
-            field=models.DateTimeField(blank=True, help_text='When the archive captured it (latest raw capture).', null=True),
+            model_name="sourcearticle",
+            name="captured_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When the archive captured it (latest raw capture).",
+                null=True,
+            ),
         ),
     ]

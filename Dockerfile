@@ -1,0 +1,59 @@
+# syntax=docker/dockerfile:1
+# One image for every role of the #MeToo Archive: web (the default command), the Celery worker,
+# Celery beat and the one-off migration run. docker-compose.yml picks the role per service.
+FROM python:3.11-slim
+
+# The code runs from /app (not from site-packages): settings find templates/ and static/ next to
+# the metoo_archive package, so /app comes first on the import path.
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    VIRTUAL_ENV=/opt/venv \
+    PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app \
+    VAR_DIR=/app/var \
+    STATIC_ROOT=/app/staticfiles \
+    GUNICORN_WORKERS=2 \
+    GUNICORN_THREADS=4
+
+RUN groupadd --system --gid 10001 archive \
+    && useradd --system --uid 10001 --gid archive --home-dir /app --no-create-home \
+        --shell /usr/sbin/nologin archive \
+    && python -m venv /opt/venv
+
+WORKDIR /app
+
+# Dependencies first, from pyproject.toml alone, so a code change does not reinstall them:
+# empty stand-in packages let `pip install .` resolve the dependencies; the real code follows.
+COPY pyproject.toml README.md ./
+RUN mkdir -p metoo_archive apps \
+    && touch metoo_archive/__init__.py apps/__init__.py \
+    && pip install . \
+    && rm -rf metoo_archive apps build *.egg-info
+
+COPY metoo_archive ./metoo_archive
+COPY apps ./apps
+RUN pip install --no-deps . && rm -rf build *.egg-info
+COPY manage.py ./
+COPY templates ./templates
+COPY static ./static
+
+# Hashed, compressed static files for whitenoise. Production settings insist on SECRET_KEY and
+# ALLOWED_HOSTS, so this step alone gets throwaway values; DATABASE_URL and CELERY_BROKER_URL are
+# set so that neither the embedded PostgreSQL server nor the file-system broker is started.
+RUN DEBUG=0 \
+    SECRET_KEY=collectstatic-build-step-only \
+    ALLOWED_HOSTS=localhost \
+    DATABASE_URL=postgres://build:build@127.0.0.1:1/build \
+    CELERY_BROKER_URL=memory:// \
+    python manage.py collectstatic --no-input \
+    && mkdir -p /app/var /var/lib/celery \
+    && chown archive:archive /app/var /var/lib/celery
+
+USER archive
+
+EXPOSE 8000
+
+# GUNICORN_WORKERS processes with GUNICORN_THREADS threads each; access log to stdout.
+CMD ["sh", "-c", "exec gunicorn metoo_archive.wsgi --bind 0.0.0.0:8000 --workers \"$GUNICORN_WORKERS\" --threads \"$GUNICORN_THREADS\" --access-logfile - --error-logfile -"]

@@ -1,0 +1,267 @@
+"""Loading the curated story (``apps/timeline/story.py``) into the database, idempotently.
+
+Everything is upserted by its natural key: outlets by domain, articles by canonical URL, accounts
+by (platform, handle), posts by (platform, platform id), chapters and events by slug, an event's
+sources by URL and its dated claims by (date, source name). A second run finds every row as the
+story describes it and changes nothing.
+
+Two things a re-run never does: it never changes a row's moderation state (a curator's withdrawal
+or takedown stands; new rows start published), and it never removes links, sources or claims a
+curator added.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.curation.states import ModerationState
+from apps.timeline import story
+from apps.timeline.models import Chapter, DatedClaim, EventSource, TimelineEvent
+
+SEED_ARTICLES_DIR = Path(__file__).resolve().parent / "fixtures" / "seed_articles"
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+# The order the report lists kinds in.
+KINDS = (
+    "outlets",
+    "articles",
+    "accounts",
+    "posts",
+    "chapters",
+    "events",
+    "event sources",
+    "dated claims",
+)
+
+
+@dataclass
+class SeedReport:
+    """How many rows of each kind the seed created, updated or found unchanged."""
+
+    counts: dict[str, Counter] = field(default_factory=lambda: {kind: Counter() for kind in KINDS})
+
+    def add(self, kind: str, outcome: str) -> None:
+        self.counts[kind][outcome] += 1
+
+    def total(self, outcome: str) -> int:
+        return sum(counter[outcome] for counter in self.counts.values())
+
+    @property
+    def created(self) -> int:
+        return self.total(CREATED)
+
+    @property
+    def updated(self) -> int:
+        return self.total(UPDATED)
+
+    @property
+    def unchanged(self) -> int:
+        return self.total(UNCHANGED)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def lines(self) -> list[str]:
+        return [
+            f"{kind}: {c[CREATED]} created, {c[UPDATED]} updated, {c[UNCHANGED]} unchanged"
+            for kind, c in self.counts.items()
+        ]
+
+
+def _upsert(
+    model: type[models.Model],
+    lookup: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    moderated: bool = True,
+) -> tuple[models.Model, str]:
+    """Create the row named by ``lookup`` or bring its ``values`` up to date.
+
+    ``values`` use attribute names (``outlet_id``, not ``outlet``), so comparing never loads a
+    related row. A new moderated row starts published; an existing one keeps its state."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        extra = {}
+        if moderated:
+            extra = {"moderation_state": ModerationState.PUBLISHED, "moderated_at": timezone.now()}
+        return model.objects.create(**lookup, **values, **extra), CREATED
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if not changed:
+        return obj, UNCHANGED
+    for name in changed:
+        setattr(obj, name, values[name])
+    update_fields = changed + (["updated_at"] if moderated else [])
+    obj.save(update_fields=update_fields)
+    return obj, UPDATED
+
+
+def _link(manager, targets: list[models.Model]) -> bool:
+    """Add the missing ``targets`` to a many-to-many relation; True when any were missing."""
+    present = set(manager.values_list("pk", flat=True))
+    missing = [target for target in targets if target.pk not in present]
+    if missing:
+        manager.add(*missing)
+    return bool(missing)
+
+
+def _settle(report: SeedReport, kind: str, outcome: str, *, linked: bool) -> None:
+    """Record an outcome; an unchanged row that gained links counts as updated."""
+    report.add(kind, UPDATED if outcome == UNCHANGED and linked else outcome)
+
+
+@transaction.atomic
+def story_seed(*, base_dir: Path | str = SEED_ARTICLES_DIR) -> SeedReport:
+    """Load the curated story; ``base_dir`` holds the seed articles' text files."""
+    base_dir = Path(base_dir)
+    report = SeedReport()
+
+    outlets: dict[str, Outlet] = {}
+    for data in story.OUTLETS:
+        outlet, outcome = _upsert(
+            Outlet,
+            {"domain": data["domain"]},
+            {"name": data["name"], "slug": data["slug"], "homepage": data["homepage"]},
+        )
+        outlets[outlet.domain] = outlet
+        report.add("outlets", outcome)
+
+    articles: dict[str, SourceArticle] = {}
+    article_outcomes: dict[str, str] = {}
+    for data in story.ARTICLES:
+        text = (base_dir / data["seed"]).read_text(encoding="utf-8")
+        article, outcome = _upsert(
+            SourceArticle,
+            {"canonical_url": data["canonical_url"]},
+            {
+                "url": data["canonical_url"],
+                "outlet_id": outlets[data["outlet"]].pk,
+                "title": data["title"],
+                "authors": data["authors"],
+                "published_at": data["published_at"],
+                "date_note": data["date_note"],
+                "excerpt": data["excerpt"],
+                "text": text,
+                "language": "en",
+            },
+        )
+        articles[data["seed"]] = article
+        article_outcomes[data["seed"]] = outcome  # settled once its quoted posts are linked
+
+    accounts: dict[str, Account] = {}
+    for data in story.ACCOUNTS:
+        account, outcome = _upsert(
+            Account,
+            {"platform": data["platform"], "handle": data["handle"]},
+            {
+                "display_name": data["display_name"],
+                "profile_url": data["profile_url"],
+                "description": data["description"],
+                "is_public_figure": data["is_public_figure"],
+            },
+        )
+        accounts[account.handle] = account
+        report.add("accounts", outcome)
+
+    posts: dict[str, Post] = {}
+    for data in story.POSTS:
+        parent = posts.get(data.get("in_reply_to", ""))
+        post, outcome = _upsert(
+            Post,
+            {"platform": data["platform"], "platform_id": data["platform_id"]},
+            {
+                "account_id": accounts[data["account"]].pk,
+                "text": data["text"],
+                "media_text": data["media_text"],
+                "posted_at": data["posted_at"],
+                "url": "",
+                "language": "en",
+                "hashtags": data["hashtags"],
+                "hydrated": data["hydrated"],
+                "in_reply_to_id": parent.pk if parent else None,
+                "in_reply_to_platform_id": parent.platform_id if parent else "",
+            },
+        )
+        posts[post.platform_id] = post
+        report.add("posts", outcome)
+
+    # Which articles quote which posts, recorded on the article.
+    quoting: dict[str, list[Post]] = {seed: [] for seed in articles}
+    for data in story.POSTS:
+        for seed in data["quoted_in"]:
+            quoting[seed].append(posts[data["platform_id"]])
+    for seed, article in articles.items():
+        linked = _link(article.quoted_posts, quoting[seed])
+        _settle(report, "articles", article_outcomes[seed], linked=linked)
+
+    chapters: dict[str, Chapter] = {}
+    for data in story.CHAPTERS:
+        chapter, outcome = _upsert(
+            Chapter,
+            {"slug": data["slug"]},
+            {
+                "title": data["title"],
+                "period": data["period"],
+                "introduction": data["introduction"],
+                "position": data["position"],
+            },
+            moderated=False,
+        )
+        chapters[chapter.slug] = chapter
+        report.add("chapters", outcome)
+
+    for data in story.EVENTS:
+        event, outcome = _upsert(
+            TimelineEvent,
+            {"slug": data["slug"]},
+            {
+                "title": data["title"],
+                "summary": data["summary"],
+                "date": data["date"],
+                "date_precision": data["date_precision"],
+                "time_note": data["time_note"],
+                "position": data["position"],
+                "chapter_id": chapters[data["chapter"]].pk,
+                "confidence": data["confidence"],
+                "confidence_note": data["confidence_note"],
+                "is_highlight": data["is_highlight"],
+            },
+        )
+        cited = []
+        for position, (name, url, seed) in enumerate(data["sources"]):
+            article = articles[seed] if seed else None
+            if article:
+                cited.append(article)
+            _source, source_outcome = _upsert(
+                EventSource,
+                {"event": event, "url": url},
+                {"name": name, "position": position, "article_id": article.pk if article else None},
+                moderated=False,
+            )
+            report.add("event sources", source_outcome)
+        for claim in story.CLAIMS.get(data["slug"], []):
+            _claim, claim_outcome = _upsert(
+                DatedClaim,
+                {"event": event, "date": claim["date"], "source_name": claim["source_name"]},
+                {
+                    "date_precision": claim["date_precision"],
+                    "source_url": claim["source_url"],
+                    "note": claim["note"],
+                    "is_preferred": claim["is_preferred"],
+                },
+                moderated=False,
+            )
+            report.add("dated claims", claim_outcome)
+        linked_articles = _link(event.articles, cited)
+        linked_posts = _link(event.posts, [posts[platform_id] for platform_id in data["posts"]])
+        _settle(report, "events", outcome, linked=linked_articles or linked_posts)
+
+    return report
