@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def matches(tsquery_sql: str, *params) -> set[tuple[str, int]]:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT kind, entry_id FROM search_searchentry WHERE document @@ ({tsquery_sql})",
+            f"SELECT kind, entry_id FROM search_searchentry WHERE document @@ ({tsquery_sql})",  # noqa: S608
             params,
         )
         return set(cursor.fetchall())

@@ -1,9 +1,9 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.urls import reverse
 
 from apps.search.query import Term, parse
 from tests.factories import PostFactory
