@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 import django_filters
 from django import forms
@@ -19,6 +20,15 @@ class Order:
     NEWEST = "newest"
     OLDEST = "oldest"
     CHOICES = [(RELEVANCE, "Relevance"), (NEWEST, "Newest first"), (OLDEST, "Oldest first")]
+
+
+@functools.lru_cache(maxsize=2048)
+def _compiled(sql: str, params: tuple[str, ...]) -> tuple[str, str]:
+    """The query's tsqueries as text. They depend only on the query and the text search
+    configurations (fixed by migrations), so a process remembers its recent ones."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(cursor.fetchone())
 
 
 def _tsquery_lexeme(lexeme: str) -> str:
@@ -66,9 +76,7 @@ class SearchFilterSet(django_filters.FilterSet):
         self.parsed = parsed = search_query.parse(value)
         compiled = search_query.compile_sql(parsed)
         if compiled is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(*compiled)
-                self.tsquery, self.highlight_tsquery = cursor.fetchone()
+            self.tsquery, self.highlight_tsquery = _compiled(compiled[0], tuple(compiled[1]))
             if not self.tsquery:
                 parsed.notes.append("Nothing in the query could be searched for.")
         queryset = queryset.matching(self.tsquery)

@@ -25,7 +25,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.archive.models import Account, Post, SourceArticle
 from apps.search.filters import Order, SearchFilterSet
 from apps.timeline.models import TimelineEvent
 
@@ -104,16 +104,12 @@ def _base_sql(filterset: SearchFilterSet, columns: tuple[str, ...]) -> tuple[str
     return sql, list(params)
 
 
-def capped_count(filterset: SearchFilterSet, cap: int) -> int:
-    return filterset.qs.order_by().values("id")[: cap + 1].count()
-
-
 def search_run(filterset: SearchFilterSet, *, cursor: str = "", page: int = 1) -> SearchPage:
     cap = settings.SEARCH_COUNT_CAP
     size = settings.SEARCH_PAGE_SIZE
     window = settings.SEARCH_RANK_WINDOW
     sample = settings.SEARCH_FACET_SAMPLE
-    count = capped_count(filterset, max(cap, window, sample))
+    count, facets = count_and_facets(filterset, limit=max(cap, window, sample) + 1)
     few = count <= max(cap, window)
     order = filterset.effective_order
     if order == Order.RELEVANCE and not filterset.tsquery:
@@ -173,7 +169,6 @@ def search_run(filterset: SearchFilterSet, *, cursor: str = "", page: int = 1) -
             next_cursor = encode_cursor(last[3], last[0])
 
     results = _load_entries(rows, filterset.highlight_tsquery)
-    facets = facet_counts(filterset)
     return SearchPage(
         results=results,
         count=min(count, cap),
@@ -275,69 +270,81 @@ FACETS = (
 )
 
 
-def facet_counts(filterset: SearchFilterSet) -> list[Facet]:
-    """Counts per value of each filter under the current query and filters, in one query (plus
-    one each for outlet and account names). Past the count cap they are counted over a sample
-    of the matches, and the page says so."""
-    sample = settings.SEARCH_FACET_SAMPLE
+def count_and_facets(filterset: SearchFilterSet, *, limit: int) -> tuple[int, list[Facet]]:
+    """How many entries match (counting stops at ``limit``) and the counts per value of each
+    filter among them, with the names facets show, in one query. Past the limit the facets are
+    counted over the first ``limit`` matches, and the page says so."""
     base_sql, params = _base_sql(
         filterset, ("kind", "platform", "language", "outlet_id", "account_id", "hashtags")
     )
+    # Top values per facet are chosen in SQL, and only those are joined to their names. The
+    # CASEs keep the casts from ever seeing another facet's values.
     sql = f"""
-        WITH s AS MATERIALIZED ({base_sql} LIMIT {sample})
-        SELECT 'kind', kind, count(*) FROM s GROUP BY kind
-        UNION ALL SELECT 'platform', platform, count(*) FROM s WHERE platform <> ''
-            AND kind = 'post' GROUP BY platform
-        UNION ALL SELECT 'language', language, count(*) FROM s WHERE language <> ''
-            GROUP BY language
-        UNION ALL SELECT 'outlet', outlet_id::text, count(*) FROM s WHERE outlet_id IS NOT NULL
-            GROUP BY outlet_id
-        UNION ALL SELECT 'account', account_id::text, count(*) FROM s
-            WHERE account_id IS NOT NULL AND kind = 'post' GROUP BY account_id
-        UNION ALL SELECT 'hashtag', tag, count(*) FROM s, unnest(s.hashtags) AS tag GROUP BY tag
+        WITH s AS MATERIALIZED ({base_sql} LIMIT {limit}),
+        f AS (
+            SELECT 'kind' AS facet, kind AS value, count(*) AS n FROM s GROUP BY kind
+            UNION ALL SELECT 'platform', platform, count(*) FROM s
+                WHERE platform <> '' AND kind = 'post' GROUP BY platform
+            UNION ALL SELECT 'language', language, count(*) FROM s
+                WHERE language <> '' GROUP BY language
+            UNION ALL SELECT 'outlet', outlet_id::text, count(*) FROM s
+                WHERE outlet_id IS NOT NULL GROUP BY outlet_id
+            UNION ALL SELECT 'account', account_id::text, count(*) FROM s
+                WHERE account_id IS NOT NULL AND kind = 'post' GROUP BY account_id
+            UNION ALL SELECT 'hashtag', tag, count(*) FROM s, unnest(s.hashtags) AS tag
+                GROUP BY tag
+        ),
+        ranked AS (
+            SELECT facet, value, n,
+                   row_number() OVER (PARTITION BY facet ORDER BY n DESC, value) AS r
+            FROM f
+        )
+        SELECT 'total', NULL, count(*), NULL, NULL, NULL, NULL, NULL FROM s
+        UNION ALL
+        SELECT ranked.facet, ranked.value, ranked.n, o.name,
+               a.platform, a.handle, a.is_public_figure, a.handle_visible
+        FROM ranked
+        LEFT JOIN archive_outlet AS o
+            ON o.id = CASE WHEN ranked.facet = 'outlet' THEN ranked.value::bigint END
+        LEFT JOIN archive_account AS a
+            ON a.id = CASE WHEN ranked.facet = 'account' THEN ranked.value::bigint END
+        WHERE ranked.r <= {FACET_SIZE}
     """  # noqa: S608
     with connection.cursor() as db:
         db.execute(sql, params)
         rows = db.fetchall()
-    by_facet: dict[str, list[tuple[str, int]]] = {}
-    for name, value, n in rows:
-        by_facet.setdefault(name, []).append((value, n))
-    for name in by_facet:
-        by_facet[name].sort(key=lambda item: (-item[1], item[0]))
-        del by_facet[name][FACET_SIZE:]
-
-    outlet_ids = [int(v) for v, _ in by_facet.get("outlet", [])]
-    account_ids = [int(v) for v, _ in by_facet.get("account", [])]
-    outlet_names = dict(
-        Outlet.objects.filter(pk__in=outlet_ids).values_list("pk", "name") if outlet_ids else []
-    )
-    accounts = (
-        {a.pk: a for a in Account.objects.filter(pk__in=account_ids).for_listing()}
-        if account_ids
-        else {}
-    )
     platform_names = dict(Post._meta.get_field("platform").choices)
     kind_names = {"post": "Posts", "article": "Articles", "event": "Events", "account": "Accounts"}
-
-    def label(name, value):
-        if name == "kind":
-            return kind_names.get(value, value)
-        if name == "platform":
-            return platform_names.get(value, value)
-        if name == "outlet":
-            return outlet_names.get(int(value), "Unknown outlet")
-        if name == "account":
-            account = accounts.get(int(value))
-            return account.public_name if account else "Unknown account"
-        if name == "hashtag":
-            return f"#{value}"
-        return value
-
+    total = 0
+    by_facet: dict[str, list[dict]] = {}
+    for facet, value, n, outlet_name, platform, handle, public_figure, visible in rows:
+        if facet == "total":
+            total = n
+            continue
+        if facet == "kind":
+            label = kind_names.get(value, value)
+        elif facet == "platform":
+            label = platform_names.get(value, value)
+        elif facet == "outlet":
+            label = outlet_name or "Unknown outlet"
+        elif facet == "account":
+            label = (
+                Account(
+                    platform=platform,
+                    handle=handle,
+                    is_public_figure=public_figure,
+                    handle_visible=visible,
+                ).public_name
+                if handle
+                else "Unknown account"
+            )
+        elif facet == "hashtag":
+            label = f"#{value}"
+        else:
+            label = value
+        by_facet.setdefault(facet, []).append({"value": value, "label": label, "count": n})
     facets = []
     for name, title in FACETS:
-        options = [
-            {"value": value, "label": label(name, value), "count": n}
-            for value, n in by_facet.get(name, [])
-        ]
+        options = sorted(by_facet.get(name, []), key=lambda o: (-o["count"], o["value"]))
         facets.append(Facet(name, title, options))
-    return facets
+    return total, facets
