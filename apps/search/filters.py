@@ -6,7 +6,6 @@ import datetime
 import functools
 
 import django_filters
-from django import forms
 from django.db import connection
 from django.db.models import Q
 
@@ -67,8 +66,6 @@ class SearchFilterSet(django_filters.FilterSet):
         self.parsed = search_query.parse("")
         self.tsquery = ""
         self.highlight_tsquery = ""
-        for name in ("date_from", "date_to"):
-            self.form.fields[name].widget = forms.DateInput(attrs={"type": "date"})
 
     # --- the query language -----------------------------------------------------------------
 

@@ -49,6 +49,29 @@ def parse_run_at(value: str | None) -> datetime.datetime | None:
         return None
 
 
+def filter_controls(filterset: SearchFilterSet) -> list[dict]:
+    """The filter form's controls as plain data: Django's widget templates cost more to render
+    than the whole rest of the page."""
+    controls = []
+    data = filterset.form.data
+    for name, field in filterset.form.fields.items():
+        if name == "q":
+            continue
+        value = data.get(name, "") or ""
+        control = {"name": name, "label": field.label, "value": value, "id": f"id_{name}"}
+        if hasattr(field, "choices"):
+            control["options"] = [
+                {"value": str(v), "label": label, "selected": str(v) == value}
+                for v, label in field.choices
+            ]
+        else:
+            control["type"] = {"date_from": "date", "date_to": "date"}.get(name, "text")
+            if name in ("account", "outlet"):
+                control["inputmode"] = "numeric"
+        controls.append(control)
+    return controls
+
+
 def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dict:
     base = search_params(request)
     cleaned = filterset.cleaned
@@ -96,7 +119,7 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
     ]
     return {
         "filterset": filterset,
-        "form": filterset.form,
+        "controls": filter_controls(filterset),
         "page": page,
         "query_text": query_text,
         "understood": filterset.parsed.explain(),
