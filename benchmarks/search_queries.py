@@ -136,7 +136,7 @@ def plan_checks(client, account_id: int) -> list[tuple[str, bool, str]]:
     checks.append(
         (
             "rare word, newest first: text index, not a walk of the date index",
-            "search_entry_document" in rare and "search_entry_date" not in rare,
+            "search_entry_gin" in rare and "search_entry_date" not in rare,
             rare,
         )
     )

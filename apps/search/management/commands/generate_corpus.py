@@ -117,7 +117,9 @@ class Command(BaseCommand):
                 posted_at, url, language, hashtags, mentions, in_reply_to_platform_id,
                 quote_of_platform_id, hydrated, content_warning, moderation_state, created_at,
                 updated_at, captured_at, capture_sha256)
-            SELECT 'twitter', 'bench' || g,
+            SELECT CASE WHEN r2 < 0.85 THEN 'twitter' WHEN r2 < 0.95 THEN 'mastodon'
+                        ELSE 'bluesky' END,
+                   'bench' || g,
                    %(low)s + floor(power(random(), 2) * (%(high)s - %(low)s))::bigint,
                    concat_ws(' ',
                        CASE WHEN random() < 0.2 THEN 'me too' END,
@@ -141,7 +143,8 @@ class Command(BaseCommand):
                         ARRAY[(%(hashtags)s::text[])[1 + (g %% 6)]] ELSE '{}' END,
                    '{}', '', '', true, '', 'published', now(), now(), now(),
                    md5(g::text) || md5((g + 1)::text)
-            FROM (SELECT g, random() AS r FROM generate_series(1, %(n)s) AS g) AS s
+            FROM (SELECT g, random() AS r, random() AS r2 FROM generate_series(1, %(n)s) AS g)
+                AS s
             """,
             {
                 "low": low,
