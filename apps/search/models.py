@@ -60,6 +60,7 @@ class SearchEntry(models.Model):
                 name="search_entry_gin",
             ),
             models.Index(fields=["date", "id"], name="search_entry_date"),
+            models.Index(fields=["kind", "date", "id"], name="search_entry_kind_date"),
             models.Index(fields=["account_id", "date"], name="search_entry_account"),
             models.Index(fields=["outlet_id", "date"], name="search_entry_outlet"),
         ]
