@@ -5,18 +5,20 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('search', '0001_initial'),
+        ("search", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='searchentry',
-            name='search_entry_document',
+            model_name="searchentry",
+            name="search_entry_document",
         ),
         migrations.AddIndex(
-            model_name='searchentry',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['document', 'kind', 'platform', 'language', 'account_id', 'outlet_id'], name='search_entry_gin'),
+            model_name="searchentry",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["document", "kind", "platform", "language", "account_id", "outlet_id"],
+                name="search_entry_gin",
+            ),
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('search', '0002_gin_over_text_and_filters'),
+        ("search", "0002_gin_over_text_and_filters"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='searchentry',
-            index=models.Index(fields=['kind', 'date', 'id'], name='search_entry_kind_date'),
+            model_name="searchentry",
+            index=models.Index(fields=["kind", "date", "id"], name="search_entry_kind_date"),
         ),
     ]
