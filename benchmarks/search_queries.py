@@ -175,6 +175,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="posts to generate if empty")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each URL")
     parser.add_argument("--verbose", action="store_true", help="print every plan")
+    parser.add_argument("--per-url", action="store_true", help="print each URL's median")
     args = parser.parse_args()
 
     use_bench_database()
@@ -220,19 +221,40 @@ def main() -> int:
         for url in urls:
             client.get(url)
 
+    from django.db import connection
+
+    sql_time = [0.0]
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sql_time[0] += time.perf_counter() - started
+
     all_timings = []
-    print(f"\n{'group':<12} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  target")
+    per_url: dict[str, list[float]] = {}
+    print(
+        f"\n{'group':<12} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
+        f"{'SQL p50':>8} {'SQL p95':>8}  target (whole request)"
+    )
     slowest: list[tuple[float, str]] = []
     failed = False
     for group, urls in mix.items():
-        timings = []
+        timings, sql_timings = [], []
         for _ in range(args.repeat):
             for url in urls:
-                started = time.perf_counter()
-                response = client.get(url)
-                elapsed = (time.perf_counter() - started) * 1000
+                sql_time[0] = 0.0
+                with connection.execute_wrapper(timed):
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    if hasattr(response, "streaming_content"):
+                        b"".join(response.streaming_content)
+                    elapsed = (time.perf_counter() - started) * 1000
                 assert response.status_code == 200, (url, response.status_code)
                 timings.append(elapsed)
+                sql_timings.append(sql_time[0] * 1000)
+                per_url.setdefault(url, []).append(elapsed)
                 slowest.append((elapsed, url))
         all_timings += timings
         p95 = percentile(timings, 0.95)
@@ -243,7 +265,8 @@ def main() -> int:
             failed |= p95 >= target
         print(
             f"{group:<12} {len(timings):>4} {statistics.median(timings):>8.1f} {p95:>8.1f} "
-            f"{max(timings):>8.1f}  {verdict}"
+            f"{max(timings):>8.1f} {statistics.median(sql_timings):>8.1f} "
+            f"{percentile(sql_timings, 0.95):>8.1f}  {verdict}"
         )
     worst = max(all_timings)
     print(f"{'all':<12} {len(all_timings):>4} {statistics.median(all_timings):>8.1f} "
@@ -253,6 +276,10 @@ def main() -> int:
     print("\nSlowest requests:")
     for elapsed, url in sorted(slowest, reverse=True)[:5]:
         print(f"  {elapsed:7.1f} ms  {url}")
+    if args.per_url:
+        print("\nMedian per URL:")
+        for url, values in per_url.items():
+            print(f"  {statistics.median(values):7.1f} ms  {url}")
 
     print("\nPlans:")
     for name, ok, plan in plan_checks(client, busiest["account_id"]):

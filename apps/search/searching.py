@@ -110,7 +110,7 @@ def search_run(filterset: SearchFilterSet, *, cursor: str = "", page: int = 1) -
     window = settings.SEARCH_RANK_WINDOW
     sample = settings.SEARCH_FACET_SAMPLE
     count, facets = count_and_facets(filterset, limit=max(cap, window, sample) + 1)
-    few = count <= max(cap, window)
+    few = count <= cap  # few enough to fetch through the text index and sort
     order = filterset.effective_order
     if order == Order.RELEVANCE and not filterset.tsquery:
         order = Order.NEWEST
@@ -120,15 +120,25 @@ def search_run(filterset: SearchFilterSet, *, cursor: str = "", page: int = 1) -
     next_cursor = next_page = None
     note = ""
     if order == Order.RELEVANCE:
-        page = max(1, min(page, window // size + 1))
-        candidates = base_sql if few else f"{base_sql} ORDER BY date DESC, id DESC LIMIT {window}"
-        if not few:
+        rank_all = count <= window
+        ranked = count if rank_all else window  # how many rows relevance order pages through
+        page = max(1, min(page, -(-ranked // size) or 1))
+        if rank_all:
+            ctes = f"m AS MATERIALIZED ({base_sql})"
+        elif few:  # through the text index first, as for date orders below
+            ctes = (
+                f"f AS MATERIALIZED ({base_sql}), m AS MATERIALIZED "
+                f"(SELECT * FROM f ORDER BY date DESC, id DESC LIMIT {window})"
+            )
+        else:
+            ctes = f"m AS MATERIALIZED ({base_sql} ORDER BY date DESC, id DESC LIMIT {window})"
+        if not rank_all:
             note = (
                 f"More than {window:,} entries match: relevance order ranks the "
                 f"{window:,} newest of them. Narrow the search to rank them all."
             )
         sql = (
-            f"WITH m AS MATERIALIZED ({candidates}) "  # noqa: S608
+            f"WITH {ctes} "  # noqa: S608
             "SELECT id, kind, entry_id, date FROM m "
             "ORDER BY ts_rank(document, %s::tsquery, 1) DESC, date DESC, id DESC "
             f"LIMIT {size + 1} OFFSET {(page - 1) * size}"
@@ -162,7 +172,7 @@ def search_run(filterset: SearchFilterSet, *, cursor: str = "", page: int = 1) -
     rows = rows[:size]
     if has_more:
         if order == Order.RELEVANCE:
-            if page * size < window:
+            if page * size < ranked:
                 next_page = page + 1
         else:
             last = rows[-1]
