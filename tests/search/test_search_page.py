@@ -231,3 +231,18 @@ def test_search_page_queries_do_not_grow_with_the_results(client, settings):
     with CaptureQueriesContext(connection) as many:
         search(client, q="weinstein")
     assert len(many) == len(one) <= 10, [q["sql"][:80] for q in many]
+
+
+@pytest.mark.parametrize("cap", [10, 2])
+def test_relevance_past_its_window_ranks_the_newest_matches_and_says_so(client, settings, cap):
+    settings.SEARCH_RANK_WINDOW = 2
+    settings.SEARCH_COUNT_CAP = cap
+    settings.SEARCH_FACET_SAMPLE = cap
+    posts = [
+        PostFactory(published=True, text="metoo", posted_at=OCT + datetime.timedelta(days=i))
+        for i in range(4)
+    ]
+    response = search(client, q="metoo")
+    assert set(found(response)) == set(posts[2:])
+    assert "relevance order ranks the 2 newest" in response.content.decode()
+    assert response.context["next_url"] is None
