@@ -246,3 +246,25 @@ def test_relevance_past_its_window_ranks_the_newest_matches_and_says_so(client, 
     assert set(found(response)) == set(posts[2:])
     assert "relevance order ranks the 2 newest" in response.content.decode()
     assert response.context["next_url"] is None
+
+
+def test_events_and_public_accounts_are_found_and_shown_with_their_own_pages(client):
+    event = TimelineEventFactory(published=True, title="Weinstein fired by his company")
+    account = AccountFactory(
+        published=True, handle="weinstein_reporter", is_public_figure=True, description="News"
+    )
+    response = search(client, q="weinstein")
+    assert set(found(response)) == {event, account}
+    html = response.content.decode()
+    assert event.get_absolute_url() in html and account.get_absolute_url() in html
+    assert "<mark>Weinstein</mark> fired" in html
+    assert found(search(client, q="weinstein", kind="event")) == [event]
+
+
+def test_an_empty_search_lists_everything_newest_first(client):
+    older = PostFactory(published=True, posted_at=OCT)
+    newer = SourceArticleFactory(published=True, published_at=OCT + datetime.timedelta(days=1))
+    PostFactory()  # pending
+    response = search(client)
+    assert found(response) == [newer, older]
+    assert response.context["page"].order == "newest"
