@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from django.urls import reverse
 
-from apps.archive.models import Post, SourceArticle
+from apps.archive.models import Account, Post, SourceArticle
 from apps.search.filters import SearchFilterSet
 from apps.timeline.models import TimelineEvent
 
@@ -141,8 +141,20 @@ def export_rows(filterset: SearchFilterSet, *, site_url: str) -> Iterator[dict]:
                     **dict.fromkeys(COLUMNS[6:], ""),
                     "language": "en",
                 }
-        # Accounts are not exported: an export is of what was said, and an account row has
-        # no provenance of its own.
+        if ids.get("account"):
+            # Only public figures and accounts allowed to show their handle are indexed.
+            for account in Account.objects.published().filter(pk__in=ids["account"]):
+                rows["account", account.pk] = {
+                    **dict.fromkeys(COLUMNS, ""),
+                    "kind": "account",
+                    "id": account.pk,
+                    "permalink": site_url + account.get_absolute_url(),
+                    "title": account.display_name,
+                    "text": account.description,
+                    "author": account.public_name,
+                    "platform": account.platform,
+                    "original_url": account.profile_url if account.shows_handle else "",
+                }
         for key in batch:
             if key in rows:
                 yield rows[key]

@@ -195,3 +195,14 @@ def test_citation_downloads_are_served_and_withdrawn_entries_are_gone(client):
     pending = PostFactory()
     assert client.get(reverse("search:cite_csl", args=["post", pending.pk])).status_code == 404
     assert client.get("/cite/account/1.bib").status_code == 404
+
+
+def test_events_and_public_accounts_are_exported_too(client):
+    TimelineEventFactory(published=True, title="Weinstein fired")
+    AccountFactory(published=True, handle="weinstein_watch", is_public_figure=True)
+    AccountFactory(published=True, handle="weinstein_private")  # never indexed
+    data = read_json(client.get(reverse("search:export_json"), {"q": "weinstein"}))
+    assert sorted(row["kind"] for row in data["results"]) == ["account", "event"]
+    account = next(row for row in data["results"] if row["kind"] == "account")
+    assert account["author"] == "@weinstein_watch"
+    assert set(account) == set(exports.COLUMNS)
