@@ -13,6 +13,8 @@ from apps.archive.models import Outlet, Platform
 from apps.search import query as search_query
 from apps.search.models import EntryKind, SearchEntry
 
+MAX_ID = 2**63 - 1  # bigint
+
 
 class Order:
     RELEVANCE = "relevance"
@@ -43,8 +45,12 @@ class SearchFilterSet(django_filters.FilterSet):
     platform = django_filters.ChoiceFilter(
         choices=Platform.choices, label="Platform", empty_label="Any"
     )
-    account = django_filters.NumberFilter(field_name="account_id", label="Account", min_value=1)
-    outlet = django_filters.NumberFilter(field_name="outlet_id", label="Outlet", min_value=1)
+    account = django_filters.NumberFilter(
+        field_name="account_id", label="Account", min_value=1, max_value=MAX_ID, decimal_places=0
+    )
+    outlet = django_filters.NumberFilter(
+        field_name="outlet_id", label="Outlet", min_value=1, max_value=MAX_ID, decimal_places=0
+    )
     hashtag = django_filters.CharFilter(method="filter_hashtag", label="Hashtag", max_length=140)
     language = django_filters.CharFilter(field_name="language", label="Language", max_length=16)
     date_from = django_filters.DateFilter(

@@ -30,10 +30,8 @@ from apps.search.filters import Order, SearchFilterSet
 from apps.timeline.models import TimelineEvent
 
 FACET_SIZE = 10
-MARK_START, MARK_END = (
-    "\ue000",
-    "\ue001",
-)  # private-use sentinels, swapped for <mark> after escaping
+# Private-use characters ts_headline puts around matches; swapped for <mark> after escaping.
+MARK_START, MARK_END = "\ue000", "\ue001"
 HEADLINE_OPTIONS = (
     f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=35, MinWords=15, '
     'MaxFragments=2, FragmentDelimiter=" … "'
@@ -90,9 +88,10 @@ def decode_cursor(value: str | None) -> tuple[datetime.datetime, int] | None:
     try:
         stamp, pk = value.split("_", 1)
         date = datetime.datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=datetime.UTC)
-        return date, int(pk)
+        pk = int(pk)
     except (ValueError, OverflowError):
         return None
+    return (date, pk) if 0 <= pk < 2**63 else None
 
 
 def _base_sql(filterset: SearchFilterSet, columns: tuple[str, ...]) -> tuple[str, list]:

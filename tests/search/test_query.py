@@ -77,3 +77,34 @@ def test_any_query_string_gives_results_or_an_explanation_never_an_error(client,
     response = client.get(reverse("search:export_csv"), {"q": raw})
     assert response.status_code == 200
     b"".join(response.streaming_content)
+
+
+_junk = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=12),
+    st.sampled_from(["1", "-1", "0", "1e400", "99999999999999999999999", "2017-10", "2017-02-30"]),
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(
+            ["kind", "platform", "account", "outlet", "hashtag", "language", "date_from",
+             "date_to", "order", "cursor", "page", "at", "period", "by"]
+        ),
+        _junk,
+        max_size=5,
+    )
+)  # fmt: skip
+def test_any_filter_values_give_a_page_never_an_error(client, params):
+    PostFactory(published=True, text="Me too, said the post about Weinstein")
+    for path in (reverse("search:search"), reverse("timeline:timeline")):
+        assert client.get(path, params).status_code == 200
+    response = client.get(reverse("search:export_json"), params)
+    assert response.status_code == 200
+    b"".join(response.streaming_content)

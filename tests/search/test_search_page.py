@@ -268,3 +268,12 @@ def test_an_empty_search_lists_everything_newest_first(client):
     response = search(client)
     assert found(response) == [newer, older]
     assert response.context["page"].order == "newest"
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["", "garbage", "20171015T120000.000000_99999999999999999999999", "99999999T_1", "_", "x_1"],
+)
+def test_a_damaged_cursor_starts_from_the_first_page(client, cursor):
+    post = PostFactory(published=True, text="metoo")
+    assert found(search(client, q="metoo", order="newest", cursor=cursor)) == [post]
