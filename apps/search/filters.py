@@ -136,6 +136,16 @@ class SearchFilterSet(django_filters.FilterSet):
     # --- what the page needs to know --------------------------------------------------------
 
     @property
+    def has_date_range(self) -> bool:
+        cleaned = self.cleaned
+        return bool(
+            cleaned.get("date_from")
+            or cleaned.get("date_to")
+            or self.parsed.after
+            or self.parsed.before
+        )
+
+    @property
     def cleaned(self) -> dict:
         self.is_valid()
         return getattr(self.form, "cleaned_data", {})
