@@ -3,7 +3,7 @@
     DEBUG=1 .venv/bin/python benchmarks/search_export.py [--queries weinstein women]
 
 Uses the same database as ``search_queries.py`` (``DATABASE_URL``, or the embedded
-``metoo_bench``; run that script first to generate the corpus). Streams each export through
+``metoo_bench``), generating the corpus there first if it is empty. Streams each export through
 Django's test client, counting rows without keeping them: once timed, once with tracemalloc
 for the peak Python memory, printed next to the number of rows.
 """
@@ -18,13 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from search_queries import use_bench_database  # noqa: E402
+from search_queries import ensure_corpus, use_bench_database  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--queries", nargs="+", default=["zanzibar", "farrow sorvino", "weinstein"])
     parser.add_argument("--format", choices=["csv", "json"], default="csv")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="posts to generate if empty")
     args = parser.parse_args()
     use_bench_database()
     import django
@@ -32,6 +33,7 @@ def main() -> int:
     django.setup()
     from django.test import Client
 
+    ensure_corpus(args.rows)
     client = Client()
     print(f"{'query':<20} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'peak MiB':>9}")
 
