@@ -81,3 +81,25 @@ def test_the_timeline_chart_is_reachable_by_keyboard_and_accessible(page, assert
     assert_accessible(page)
     page.goto("/search/?q=%22me+too%22")
     assert_accessible(page)
+
+
+def test_search_works_without_javascript_and_fits_a_phone(browser, live_server):
+    from apps.timeline.seeding import story_seed
+
+    story_seed()
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 740}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto("/search/")
+    page.get_by_label("Search posts, articles, events and accounts").fill('"me too"')
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url("**q=%22me+too%22*")
+    assert int(page.locator("#result-count").inner_text().rstrip("+")) > 0
+    assert page.locator(".copy-button").count() == 0  # the citation text is there to select
+    assert page.locator("#cite-search-text").inner_text().startswith('Search for “"me too"”')
+    for path in ("/search/?q=weinstein", "/timeline/?period=2017-10&by=hour"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width}px wide on a 375px phone"
+    context.close()
