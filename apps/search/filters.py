@@ -32,10 +32,6 @@ def _compiled(sql: str, params: tuple[str, ...]) -> tuple[str, str]:
         return tuple(cursor.fetchone())
 
 
-def _tsquery_lexeme(lexeme: str) -> str:
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
 class SearchFilterSet(django_filters.FilterSet):
     """Always bound (an empty query string is a valid search of everything), so that the default
     order applies and invalid values are reported rather than raising."""
@@ -122,7 +118,10 @@ class SearchFilterSet(django_filters.FilterSet):
         tag = value.strip().lstrip("#").lower()
         if not tag:
             return queryset
-        return queryset.matching(_tsquery_lexeme("#" + tag))
+        # Through the same lexeme recipe as "#tag" in the query: case and accents folded.
+        parsed = search_query.ParsedQuery(raw="", groups=[[search_query.Term("hashtag", tag)]])
+        sql, params = search_query.compile_sql(parsed)
+        return queryset.matching(_compiled(sql, tuple(params))[0])
 
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(date__gte=_start_of(value))

@@ -277,3 +277,9 @@ def test_an_empty_search_lists_everything_newest_first(client):
 def test_a_damaged_cursor_starts_from_the_first_page(client, cursor):
     post = PostFactory(published=True, text="metoo")
     assert found(search(client, q="metoo", order="newest", cursor=cursor)) == [post]
+
+
+def test_hashtags_match_whatever_their_case_and_accents(client):
+    post = PostFactory(published=True, text="Yo también", hashtags=["YoTambién"])
+    assert found(search(client, hashtag="#yotambien")) == [post]
+    assert found(search(client, q="#YOTAMBIÉN")) == [post]
