@@ -258,3 +258,37 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# --- curation (issue 5): curator login, lockout, takedown rate limit ------------------------
+
+INSTALLED_APPS += ["axes", "django_ratelimit"]
+# django-axes' middleware turns a lockout into a 429 page; it must come last.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "apps.curation.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "curation:login"
+LOGIN_REDIRECT_URL = "curation:queue"
+# Failed logins are counted per username and client address together, so one attacker cannot
+# lock a curator out from elsewhere; strong passwords (AUTH_PASSWORD_VALIDATORS) do the rest.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "curation/locked_out.html"
+AXES_VERBOSE = False
+if os.environ.get("AXES_IPWARE_PROXY_COUNT"):
+    # Behind a reverse proxy: how many proxies stand before Django (for the client address).
+    AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 1)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The public takedown form: POSTs per client address (django-ratelimit, on the default cache).
+TAKEDOWN_RATE_LIMIT = env_str("TAKEDOWN_RATE_LIMIT", "5/h")
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+# The local-memory cache counts per process: right for one process and for tests, while
+# production sets CACHE_URL to Redis, whose Django backend increments atomically as the
+# library needs (it only lists third-party Redis backends as supported, hence W001).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"

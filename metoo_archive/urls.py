@@ -6,6 +6,7 @@ from metoo_archive import health
 urlpatterns = [
     path("", include("apps.timeline.urls")),
     path("", include("apps.archive.urls")),
+    path("", include("apps.curation.urls")),
     path("", include("apps.search.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from apps.curation.states import ModerationState
 
@@ -61,6 +62,18 @@ class ModerationDecision(models.Model):
     class Meta:
         ordering = ["decided_at", "id"]
         indexes = [models.Index(fields=["entry_kind", "entry_id"], name="decision_entry")]
+        # No add/change/delete permissions: nobody may write a decision except through the
+        # services. The curator pages check the permissions below; the groups command
+        # (``manage.py curation_groups``) hands them out.
+        default_permissions = ("view",)
+        permissions = [
+            ("moderate_entries", "Can approve, reject, warn and hide handles of entries"),
+            ("edit_entries", "Can edit posts and articles"),
+            ("link_evidence", "Can link posts and articles to timeline events"),
+            ("handle_takedowns", "Can review, grant and refuse takedown requests"),
+            ("edit_timeline", "Can moderate and edit timeline events"),
+            ("manage_rules", "Can create, change and apply publication rules"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entry_kind} {self.entry_id}: {self.from_state} → {self.to_state}"
@@ -112,3 +125,139 @@ class PublicationRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} #{self.target_id}: {self.description}"
+
+
+class RuleTrigger(models.TextChoices):
+    INGESTION = "ingestion", "At ingestion"
+    QUEUE = "queue", "On request, over the existing queue"
+
+
+class RuleApplication(models.Model):
+    """One application of a publication rule that published something (or was asked for)."""
+
+    rule = models.ForeignKey(PublicationRule, on_delete=models.PROTECT, related_name="applications")
+    trigger = models.CharField(max_length=10, choices=RuleTrigger.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    published = models.PositiveIntegerField(default=0)
+    applied_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-applied_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.published} published ({self.get_trigger_display()})"
+
+
+class BulkActionKind(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class BulkAction(models.Model):
+    """A curator's approve or reject over a whole filtered queue, done in the background.
+
+    ``filters`` keeps the queue's filter parameters as the curator saw them and ``max_id`` the
+    newest entry that existed then, so entries that arrive while it runs are not swept up.
+    ``done`` counts processed rows; the progress page reads it.
+    """
+
+    action = models.CharField(max_length=10, choices=BulkActionKind.choices)
+    entry_kind = models.CharField(max_length=10, choices=EntryKind.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    max_id = models.BigIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker last saved progress."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.entry_kind}s ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.state == JobState.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)
+
+
+class TakedownState(models.TextChoices):
+    RECEIVED = "received", "Received"
+    UNDER_REVIEW = "under_review", "Under review"
+    GRANTED = "granted", "Granted"
+    REFUSED = "refused", "Refused"
+
+
+class TakedownRelation(models.TextChoices):
+    AUTHOR = "author", "I wrote or posted it"
+    SUBJECT = "subject", "I am named, quoted or shown in it"
+    REPRESENTATIVE = "representative", "I represent someone it concerns (lawyer, family, agent)"
+    OTHER = "other", "Other"
+
+
+class TakedownRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=[TakedownState.RECEIVED, TakedownState.UNDER_REVIEW])
+
+
+class TakedownRequest(models.Model):
+    """A request, from anyone, to withdraw an entry: kept for the record whatever its outcome."""
+
+    reference = models.CharField(max_length=20, unique=True)
+    entry_url = models.CharField(max_length=1000)
+    entry_kind = models.CharField(max_length=10, choices=EntryKind.choices)
+    entry_id = models.BigIntegerField()
+    requester_name = models.CharField(max_length=200)
+    relation = models.CharField(max_length=16, choices=TakedownRelation.choices)
+    reason = models.TextField()
+    contact = models.CharField(max_length=254, help_text="An email address to answer to.")
+    state = models.CharField(
+        max_length=12, choices=TakedownState.choices, default=TakedownState.RECEIVED
+    )
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    review_started_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    decision_note = models.TextField(blank=True)
+
+    objects = TakedownRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["entry_kind", "entry_id"], name="takedown_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (TakedownState.RECEIVED, TakedownState.UNDER_REVIEW)
+
+    @property
+    def days_since_receipt(self) -> int:
+        return (timezone.now() - self.received_at).days

@@ -3,14 +3,35 @@ transaction, with the search index brought in step before the transaction commit
 
 from __future__ import annotations
 
+import datetime
+import logging
 from collections.abc import Iterable
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from apps.curation.models import EntryKind, ModerationDecision, PublicationRule, RuleScope
+from apps.curation.models import (
+    BulkAction,
+    BulkActionKind,
+    EntryKind,
+    JobState,
+    ModerationDecision,
+    PublicationRule,
+    RuleApplication,
+    RuleScope,
+    RuleTrigger,
+    TakedownRequest,
+    TakedownState,
+)
 from apps.curation.states import ModerationState
 from apps.search.indexing import sync_entries
+
+logger = logging.getLogger(__name__)
+
+
+class CurationError(Exception):
+    """A curator's request that cannot be carried out; the message is shown to them."""
 
 
 def entry_model(kind: str) -> type[models.Model]:
@@ -73,39 +94,442 @@ def entries_transition(
 
 
 def publication_rules_apply(
-    *, post_ids: Iterable[int] = (), article_ids: Iterable[int] = (), feed_id: int | None = None
+    *,
+    post_ids: Iterable[int] = (),
+    article_ids: Iterable[int] = (),
+    feed_id: int | None = None,
+    trigger: str = RuleTrigger.INGESTION,
+    actor=None,
 ) -> int:
     """Publish the pending entries that an active publication rule covers; log each with its
     rule. Called by ingestion after each batch, and by curators on the existing queue.
+    Every rule that published something gets a :class:`RuleApplication` row.
     Returns how many entries were published."""
     from apps.archive.models import Post, SourceArticle
 
     post_ids, article_ids = list(post_ids), list(article_ids)
-    published = 0
+    per_rule: dict[PublicationRule, int] = {}
     rules = PublicationRule.objects.active()
-    if feed_id is not None:
-        feed_rule = rules.filter(scope=RuleScope.FEED, target_id=feed_id).first()
-        if feed_rule is not None:
-            published += entries_transition(
-                kind=EntryKind.POST, ids=post_ids, to_state=ModerationState.PUBLISHED,
-                rule=feed_rule, from_states=[ModerationState.PENDING],
-            )  # fmt: skip
-            published += entries_transition(
-                kind=EntryKind.ARTICLE, ids=article_ids, to_state=ModerationState.PUBLISHED,
-                rule=feed_rule, from_states=[ModerationState.PENDING],
-            )  # fmt: skip
-    for scope, model, kind, ids, field in (
-        (RuleScope.ACCOUNT, Post, EntryKind.POST, post_ids, "account_id"),
-        (RuleScope.OUTLET, SourceArticle, EntryKind.ARTICLE, article_ids, "outlet_id"),
-    ):
+    with transaction.atomic():
+        if feed_id is not None:
+            feed_rule = rules.filter(scope=RuleScope.FEED, target_id=feed_id).first()
+            if feed_rule is not None:
+                per_rule[feed_rule] = entries_transition(
+                    kind=EntryKind.POST, ids=post_ids, to_state=ModerationState.PUBLISHED,
+                    rule=feed_rule, actor=actor, from_states=[ModerationState.PENDING],
+                ) + entries_transition(
+                    kind=EntryKind.ARTICLE, ids=article_ids, to_state=ModerationState.PUBLISHED,
+                    rule=feed_rule, actor=actor, from_states=[ModerationState.PENDING],
+                )  # fmt: skip
+        for scope, model, kind, ids, field in (
+            (RuleScope.ACCOUNT, Post, EntryKind.POST, post_ids, "account_id"),
+            (RuleScope.OUTLET, SourceArticle, EntryKind.ARTICLE, article_ids, "outlet_id"),
+        ):
+            if not ids:
+                continue
+            pending = model.objects.pending().filter(pk__in=ids)
+            targets = set(pending.values_list(field, flat=True))
+            for rule in rules.filter(scope=scope, target_id__in=targets):
+                covered = pending.filter(**{field: rule.target_id}).values_list("pk", flat=True)
+                per_rule[rule] = per_rule.get(rule, 0) + entries_transition(
+                    kind=kind, ids=covered, to_state=ModerationState.PUBLISHED,
+                    rule=rule, actor=actor, from_states=[ModerationState.PENDING],
+                )  # fmt: skip
+        RuleApplication.objects.bulk_create(
+            RuleApplication(rule=rule, trigger=trigger, actor=actor, published=count)
+            for rule, count in per_rule.items()
+            if count
+        )
+    return sum(per_rule.values())
+
+
+# --- notes in the audit log -----------------------------------------------------------------
+
+
+def decision_note(*, kind: str, entry, actor, reason: str) -> ModerationDecision:
+    """Log a curator's change that keeps the entry's state (an edit, a warning, a handle shown
+    or hidden, evidence linked): the audit log says who did what to which entry and when."""
+    return ModerationDecision.objects.create(
+        entry_kind=kind,
+        entry_id=entry.pk,
+        from_state=entry.moderation_state,
+        to_state=entry.moderation_state,
+        actor=actor,
+        reason=reason,
+    )
+
+
+# --- single entries -------------------------------------------------------------------------
+
+
+def entry_update(*, kind: str, entry, actor, fields: Iterable[str]) -> None:
+    """Save a curator's edit (already validated by a form) and log which fields changed."""
+    fields = sorted(set(fields))
+    if not fields:
+        return
+    with transaction.atomic():
+        entry.save(update_fields=[*fields, "updated_at"])
+        decision_note(kind=kind, entry=entry, actor=actor, reason="Edited: " + ", ".join(fields))
+        sync_entries(kind, [entry.pk])
+
+
+def post_warning_set(*, post_id: int, warning: str, actor) -> None:
+    """Set (or, with an empty ``warning``, remove) the content warning that folds a post."""
+    from apps.archive.models import Post
+
+    warning = warning.strip()
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post_id)
+        if post.content_warning == warning:
+            return
+        post.content_warning = warning
+        post.save(update_fields=["content_warning", "updated_at"])
+        reason = f"Content warning set: {warning}" if warning else "Content warning removed"
+        decision_note(kind=EntryKind.POST, entry=post, actor=actor, reason=reason)
+        sync_entries(EntryKind.POST, [post.pk])
+
+
+def account_visibility_set(
+    *, account_id: int, actor, handle_visible: bool | None = None, is_public_figure=None
+) -> None:
+    """Show or hide an account's handle on public pages, or mark it a public figure (whose
+    handle is always shown). Re-indexes the account's posts, which show its name."""
+    from apps.archive.models import Account
+
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account_id)
+        notes = []
+        if handle_visible is not None and account.handle_visible != handle_visible:
+            account.handle_visible = handle_visible
+            notes.append("Handle shown" if handle_visible else "Handle hidden")
+        if is_public_figure is not None and account.is_public_figure != is_public_figure:
+            account.is_public_figure = is_public_figure
+            notes.append("Marked a public figure" if is_public_figure else "Not a public figure")
+        if not notes:
+            return
+        account.save(update_fields=["handle_visible", "is_public_figure", "updated_at"])
+        decision_note(kind=EntryKind.ACCOUNT, entry=account, actor=actor, reason="; ".join(notes))
+        sync_entries(EntryKind.ACCOUNT, [account.pk])
+        sync_entries(EntryKind.POST, account.posts.values_list("pk", flat=True))
+
+
+def evidence_link(*, event_id: int, kind: str, entry_id: int, actor, linked: bool = True) -> None:
+    """Link (or unlink) a post or article to a timeline event as evidence."""
+    from apps.timeline.models import TimelineEvent
+
+    if kind not in (EntryKind.POST, EntryKind.ARTICLE):
+        raise CurationError("Only posts and articles can be evidence for an event.")
+    entry = entry_model(kind).objects.get(pk=entry_id)
+    with transaction.atomic():
+        event = TimelineEvent.objects.select_for_update().get(pk=event_id)
+        related = event.posts if kind == EntryKind.POST else event.articles
+        already = related.filter(pk=entry_id).exists()
+        if linked == already:
+            return
+        if linked:
+            related.add(entry)
+        else:
+            related.remove(entry)
+        verb = "Linked as evidence to" if linked else "Unlinked from"
+        decision_note(kind=kind, entry=entry, actor=actor, reason=f"{verb} event {event.slug}")
+        sync_entries(EntryKind.EVENT, [event.pk])
+
+
+# --- publication rules ----------------------------------------------------------------------
+
+
+def publication_rule_create(
+    *, scope: str, target_id: int, description: str, actor
+) -> PublicationRule:
+    from apps.archive.models import Account, Outlet
+
+    scope = RuleScope(scope)
+    target_model = {RuleScope.ACCOUNT: Account, RuleScope.OUTLET: Outlet}.get(scope)
+    if target_model is not None and not target_model.objects.filter(pk=target_id).exists():
+        raise CurationError(f"There is no {scope.label.split()[-1]} with id {target_id}.")
+    if PublicationRule.objects.filter(scope=scope, target_id=target_id).exists():
+        raise CurationError("A rule for that target already exists; change it instead.")
+    return PublicationRule.objects.create(
+        scope=scope, target_id=target_id, description=description, created_by=actor
+    )
+
+
+def publication_rule_set_active(*, rule_id: int, active: bool) -> None:
+    PublicationRule.objects.filter(pk=rule_id).update(active=active)
+
+
+def publication_rule_apply_to_queue(*, rule_id: int, actor, chunk_size: int = 1000) -> int:
+    """Apply one rule to the entries already waiting in the queue, in chunks (each its own
+    transaction, so the queue is never locked for long), and log the application."""
+    from apps.archive.models import Post, SourceArticle
+
+    rule = PublicationRule.objects.get(pk=rule_id)
+    if not rule.active:
+        raise CurationError("This rule is switched off; switch it on before applying it.")
+    if rule.scope == RuleScope.FEED:
+        # Entries do not record which feed brought them, so a feed rule can only act on what
+        # the feed brings from now on.
+        raise CurationError("Feed rules apply as the feed's entries arrive, not to the queue.")
+    model, kind, field = {
+        RuleScope.ACCOUNT: (Post, EntryKind.POST, "account_id"),
+        RuleScope.OUTLET: (SourceArticle, EntryKind.ARTICLE, "outlet_id"),
+    }[RuleScope(rule.scope)]
+    covered = model.objects.pending().filter(**{field: rule.target_id}).order_by("pk")
+    published, last_id = 0, 0
+    while True:
+        ids = list(covered.filter(pk__gt=last_id).values_list("pk", flat=True)[:chunk_size])
         if not ids:
-            continue
-        pending = model.objects.pending().filter(pk__in=ids)
-        targets = set(pending.values_list(field, flat=True))
-        for rule in rules.filter(scope=scope, target_id__in=targets):
-            covered = pending.filter(**{field: rule.target_id}).values_list("pk", flat=True)
-            published += entries_transition(
-                kind=kind, ids=covered, to_state=ModerationState.PUBLISHED,
-                rule=rule, from_states=[ModerationState.PENDING],
-            )  # fmt: skip
+            break
+        last_id = ids[-1]
+        published += entries_transition(
+            kind=kind, ids=ids, to_state=ModerationState.PUBLISHED, actor=actor, rule=rule,
+            from_states=[ModerationState.PENDING],
+        )  # fmt: skip
+    RuleApplication.objects.create(
+        rule=rule, trigger=RuleTrigger.QUEUE, actor=actor, published=published
+    )
     return published
+
+
+# --- bulk actions ---------------------------------------------------------------------------
+
+BULK_STALE_AFTER = datetime.timedelta(minutes=10)
+BULK_TARGET_STATE = {
+    BulkActionKind.APPROVE: ModerationState.PUBLISHED,
+    BulkActionKind.REJECT: ModerationState.REJECTED,
+}
+
+
+# What a curator may reconsider one entry at a time: a rejected entry can still be published and
+# a published one rejected (unpublished). Withdrawn entries stay withdrawn: that was a takedown.
+RECONSIDERABLE = {
+    BulkActionKind.APPROVE: [ModerationState.PENDING, ModerationState.REJECTED],
+    BulkActionKind.REJECT: [ModerationState.PENDING, ModerationState.PUBLISHED],
+}
+
+
+def entries_decide(
+    *,
+    kind: str,
+    ids: Iterable[int],
+    action: str,
+    actor,
+    reason: str = "",
+    reconsider: bool = False,
+) -> int:
+    """Approve or reject pending entries (a selection, or one): returns how many changed.
+    With ``reconsider``, a rejected entry may be approved and a published one rejected."""
+    action = BulkActionKind(action)
+    if action == BulkActionKind.REJECT and not reason.strip():
+        raise CurationError("Give a reason for rejecting.")
+    return entries_transition(
+        kind=kind,
+        ids=ids,
+        to_state=BULK_TARGET_STATE[action],
+        actor=actor,
+        reason=reason.strip(),
+        from_states=RECONSIDERABLE[action] if reconsider else [ModerationState.PENDING],
+    )
+
+
+def bulk_action_start(*, action: str, kind: str, filters: dict, reason: str, actor) -> BulkAction:
+    """Record an approve/reject over the whole filtered queue and hand it to a worker.
+
+    The filters must already be valid (the view checks): an invalid filter silently dropped
+    would widen the action to the whole queue.
+    """
+    from apps.curation.filters import queue_filterset
+
+    if action == BulkActionKind.REJECT and not reason.strip():
+        raise CurationError("Give a reason for rejecting.")
+    filterset = queue_filterset(kind, filters)
+    if not filterset.is_valid():
+        raise CurationError("Fix the queue's filters before acting on all of it.")
+    queryset = filterset.qs
+    with transaction.atomic():
+        job = BulkAction.objects.create(
+            action=BulkActionKind(action),
+            entry_kind=kind,
+            filters={key: value for key, value in filterset.form.data.items() if value},
+            reason=reason.strip(),
+            actor=actor,
+            max_id=queryset.order_by("-pk").values_list("pk", flat=True).first() or 0,
+            total=queryset.count(),
+        )
+        transaction.on_commit(lambda: bulk_action_enqueue(job_id=job.pk))
+    return job
+
+
+def bulk_action_enqueue(*, job_id: int) -> bool:
+    """Hand a recorded bulk action to a worker. If the broker cannot be reached the job is
+    marked failed with the reason, for the progress page to show and offer to run it again."""
+    from apps.curation.tasks import run_bulk_action
+
+    try:
+        run_bulk_action.delay(job_id)
+    except Exception as exc:  # the broker's errors vary with the transport
+        logger.exception("could not enqueue bulk action %s", job_id)
+        BulkAction.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+            state=JobState.FAILED, error=f"The task queue could not be reached ({exc})"[:2000]
+        )
+        return False
+    return True
+
+
+def bulk_action_run(*, job_id: int, chunk_size: int = 1000) -> BulkAction | None:
+    """Carry out a recorded bulk action in chunks of ``chunk_size``, each in its own
+    transaction through :func:`entries_transition`, saving progress after each chunk.
+
+    Claims the job with a conditional update (queued or failed -> running), so a redelivered
+    message does nothing while another worker runs it; a job whose worker died (no progress
+    saved for ``BULK_STALE_AFTER``) can be claimed again by the redelivered message. Running a
+    job again is safe: entries already decided are no longer pending, so they are skipped.
+    """
+    from apps.curation.filters import queue_filterset
+
+    now = timezone.now()
+    claimable = Q(state__in=[JobState.QUEUED, JobState.FAILED]) | Q(
+        state=JobState.RUNNING, heartbeat_at__lt=now - BULK_STALE_AFTER
+    )
+    claimed = BulkAction.objects.filter(claimable, pk=job_id).update(
+        state=JobState.RUNNING, error="", heartbeat_at=now
+    )
+    if not claimed:
+        return None
+    job = BulkAction.objects.get(pk=job_id)
+    queryset = queue_filterset(job.entry_kind, job.filters).qs.filter(pk__lte=job.max_id)
+    last_id = 0
+    try:
+        while True:
+            ids = list(queryset.filter(pk__gt=last_id).values_list("pk", flat=True)[:chunk_size])
+            if not ids:
+                break
+            last_id = ids[-1]
+            job.changed += entries_decide(
+                kind=job.entry_kind, ids=ids, action=job.action, actor=job.actor,
+                reason=job.reason or f"Bulk {job.get_action_display().lower()} #{job.pk}",
+            )  # fmt: skip
+            job.done += len(ids)
+            BulkAction.objects.filter(pk=job.pk).update(
+                done=job.done, changed=job.changed, heartbeat_at=timezone.now()
+            )
+    except Exception as exc:
+        BulkAction.objects.filter(pk=job.pk).update(
+            state=JobState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    BulkAction.objects.filter(pk=job.pk).update(
+        state=JobState.DONE, done=job.done, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+# --- takedown and consent requests ----------------------------------------------------------
+
+
+def _takedown_reference() -> str:
+    import secrets
+
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on the phone
+    return "TD-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def takedown_submit(
+    *,
+    entry_url: str,
+    entry_kind: str,
+    entry_id: int,
+    requester_name: str,
+    relation: str,
+    reason: str,
+    contact: str,
+) -> TakedownRequest:
+    """File a visitor's takedown or consent request, with a fresh reference number."""
+    with transaction.atomic():
+        reference = _takedown_reference()
+        while TakedownRequest.objects.filter(reference=reference).exists():
+            reference = _takedown_reference()
+        return TakedownRequest.objects.create(
+            reference=reference,
+            entry_url=entry_url,
+            entry_kind=entry_kind,
+            entry_id=entry_id,
+            requester_name=requester_name,
+            relation=relation,
+            reason=reason,
+            contact=contact,
+        )
+
+
+DECISION_FIELDS = ["state", "review_started_at", "decided_at", "decided_by", "decision_note"]
+
+
+def _open_takedown(request_id: int) -> TakedownRequest:
+    takedown = TakedownRequest.objects.select_for_update().get(pk=request_id)
+    if not takedown.is_open:
+        raise CurationError(f"{takedown.reference} was already {takedown.get_state_display()}.")
+    return takedown
+
+
+def takedown_review_start(*, request_id: int, actor) -> TakedownRequest:
+    with transaction.atomic():
+        takedown = _open_takedown(request_id)
+        if takedown.state == TakedownState.RECEIVED:
+            takedown.state = TakedownState.UNDER_REVIEW
+            takedown.review_started_at = timezone.now()
+            takedown.save(update_fields=["state", "review_started_at"])
+        return takedown
+
+
+def takedown_grant(*, request_id: int, actor, note: str = "") -> TakedownRequest:
+    """Grant a request: withdraw the entry everywhere in this one transaction.
+
+    The entry's state becomes ``withdrawn`` through :func:`entries_transition`, which logs the
+    decision and drops it from the search index before commit; public querysets (pages, the
+    timeline, exports, citations) only ever show published entries, and its page answers 410.
+    Its row and raw capture stay for the audit. Withdrawing an account withdraws its posts too.
+    """
+    with transaction.atomic():
+        takedown = _open_takedown(request_id)
+        reason = f"Takedown {takedown.reference} granted" + (f": {note}" if note else "")
+        entries_transition(
+            kind=takedown.entry_kind,
+            ids=[takedown.entry_id],
+            to_state=ModerationState.WITHDRAWN,
+            actor=actor,
+            reason=reason,
+        )
+        if takedown.entry_kind == EntryKind.ACCOUNT:
+            from apps.archive.models import Post
+
+            entries_transition(
+                kind=EntryKind.POST,
+                ids=Post.objects.filter(account_id=takedown.entry_id).values_list("pk", flat=True),
+                to_state=ModerationState.WITHDRAWN,
+                actor=actor,
+                reason=reason,
+            )
+        now = timezone.now()
+        takedown.state = TakedownState.GRANTED
+        takedown.review_started_at = takedown.review_started_at or now
+        takedown.decided_at = now
+        takedown.decided_by = actor
+        takedown.decision_note = note
+        takedown.save(update_fields=DECISION_FIELDS)
+        return takedown
+
+
+def takedown_refuse(*, request_id: int, actor, note: str) -> TakedownRequest:
+    if not note.strip():
+        raise CurationError("Say why the request is refused: the requester will be told.")
+    with transaction.atomic():
+        takedown = _open_takedown(request_id)
+        now = timezone.now()
+        takedown.state = TakedownState.REFUSED
+        takedown.review_started_at = takedown.review_started_at or now
+        takedown.decided_at = now
+        takedown.decided_by = actor
+        takedown.decision_note = note.strip()
+        takedown.save(update_fields=DECISION_FIELDS)
+        return takedown

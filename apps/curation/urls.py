@@ -1,0 +1,32 @@
+from django.urls import path
+
+from apps.curation.views import entries, login, queue, rules, takedowns
+
+app_name = "curation"
+
+urlpatterns = [
+    path("takedown/", takedowns.takedown_form, name="takedown_form"),
+    path("takedown/status/", takedowns.takedown_status, name="takedown_status"),
+    path("curate/login/", login.login, name="login"),
+    path("curate/logout/", login.logout, name="logout"),
+    path("curate/", queue.queue, name="queue"),
+    path("curate/bulk/", queue.bulk, name="bulk"),
+    path("curate/bulk/<int:pk>/", queue.bulk_progress, name="bulk_progress"),
+    path("curate/bulk/<int:pk>/retry/", queue.bulk_retry, name="bulk_retry"),
+    path("curate/rules/", rules.rules, name="rules"),
+    path("curate/rules/<int:pk>/active/", rules.rule_active, name="rule_active"),
+    path("curate/rules/<int:pk>/apply/", rules.rule_apply, name="rule_apply"),
+    path("curate/takedowns/", takedowns.takedowns, name="takedowns"),
+    path("curate/takedowns/<int:pk>/", takedowns.takedown_detail, name="takedown"),
+    path(
+        "curate/takedowns/<int:pk>/<str:action>/",
+        takedowns.takedown_decide,
+        name="takedown_decide",
+    ),
+    path("curate/posts/<int:pk>/warning/", entries.post_warning, name="post_warning"),
+    path("curate/accounts/<int:pk>/handle/", entries.account_handle, name="account_handle"),
+    path("curate/<str:kind>/<int:pk>/", entries.entry_detail, name="entry"),
+    path("curate/<str:kind>/<int:pk>/decide/", entries.entry_decide, name="entry_decide"),
+    path("curate/<str:kind>/<int:pk>/edit/", entries.entry_edit, name="entry_edit"),
+    path("curate/<str:kind>/<int:pk>/evidence/", entries.evidence, name="evidence"),
+]

@@ -1,0 +1,174 @@
+"""One entry in the curator view: decide, edit, warn, show or hide a handle, link evidence."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.archive.models import Account, Post
+from apps.curation import services
+from apps.curation.forms import EDIT_FORMS, DecideForm, EvidenceForm, HandleForm, WarningForm
+from apps.curation.models import EntryKind, ModerationDecision, TakedownRequest
+from apps.curation.services import entry_model
+from apps.curation.views.common import (
+    back,
+    curator_login_required,
+    entry_perm,
+    kind_or_404,
+    require,
+)
+
+
+def _load_entry(kind: str, pk: int):
+    model = entry_model(kind)
+    queryset = model.objects.all()
+    if kind == EntryKind.POST:
+        queryset = queryset.select_related("account").prefetch_related("events")
+    elif kind == EntryKind.ARTICLE:
+        queryset = queryset.select_related("outlet").prefetch_related("events")
+    return get_object_or_404(queryset, pk=pk)
+
+
+@curator_login_required
+def entry_detail(request, kind: str, pk: int):
+    kind_or_404(kind)
+    require(request, entry_perm(kind, "moderate_entries"))
+    entry = _load_entry(kind, pk)
+    return _render_entry(request, kind, entry)
+
+
+def _render_entry(request, kind, entry, *, edit_form=None, status=200):
+    account = entry.account if kind == EntryKind.POST else None
+    decisions = list(ModerationDecision.objects.for_entry(kind, entry.pk))
+    account_decisions = (
+        list(ModerationDecision.objects.for_entry(EntryKind.ACCOUNT, account.pk)) if account else []
+    )
+    return render(
+        request,
+        "curation/entry_detail.html",
+        {
+            "kind": kind,
+            "entry": entry,
+            "account": account,
+            "decisions": decisions,
+            "account_decisions": account_decisions,
+            "linked_events": list(entry.events.all()) if kind != EntryKind.EVENT else [],
+            "edit_form": edit_form or EDIT_FORMS[kind](instance=entry, prefix="edit"),
+            "decide_form": DecideForm(),
+            "warning_form": WarningForm(
+                initial={"content_warning": getattr(entry, "content_warning", "")}
+            ),
+            "evidence_form": EvidenceForm() if kind != EntryKind.EVENT else None,
+            "takedowns": list(TakedownRequest.objects.filter(entry_kind=kind, entry_id=entry.pk)),
+        },
+        status=status,
+    )
+
+
+@curator_login_required
+@require_POST
+def entry_decide(request, kind: str, pk: int):
+    kind_or_404(kind)
+    require(request, entry_perm(kind, "moderate_entries"))
+    entry = _load_entry(kind, pk)
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        changed = services.entries_decide(
+            kind=kind,
+            ids=[entry.pk],
+            action=form.cleaned_data["action"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            reconsider=request.POST.get("reconsider") == "1",
+        )
+        if changed:
+            verb = "approved" if form.cleaned_data["action"] == "approve" else "rejected"
+            messages.success(request, f"{EntryKind(kind).label} {entry.pk} {verb}.")
+        else:
+            messages.warning(
+                request, f"Nothing changed: the entry is {entry.get_moderation_state_display()}."
+            )
+    return back(request, reverse("curation:entry", args=[kind, entry.pk]))
+
+
+@curator_login_required
+@require_http_methods(["GET", "POST"])
+def entry_edit(request, kind: str, pk: int):
+    kind_or_404(kind)
+    require(request, entry_perm(kind, "edit_entries"))
+    entry = _load_entry(kind, pk)
+    if request.method == "GET":
+        return redirect(reverse("curation:entry", args=[kind, pk]) + "#edit")
+    form = EDIT_FORMS[kind](request.POST, instance=entry, prefix="edit")
+    if not form.is_valid():
+        messages.error(request, "The edit was not saved: correct the fields marked below.")
+        return _render_entry(request, kind, entry, edit_form=form, status=400)
+    services.entry_update(
+        kind=kind, entry=form.instance, actor=request.user, fields=form.changed_data
+    )
+    messages.success(request, "Saved." if form.changed_data else "Nothing changed.")
+    return redirect("curation:entry", kind=kind, pk=pk)
+
+
+@curator_login_required
+@require_POST
+def post_warning(request, pk: int):
+    require(request, "moderate_entries")
+    post = get_object_or_404(Post.objects.only("id"), pk=pk)
+    form = WarningForm(request.POST)
+    if form.is_valid():
+        services.post_warning_set(
+            post_id=post.pk, warning=form.cleaned_data["content_warning"], actor=request.user
+        )
+        messages.success(request, "Content warning saved.")
+    else:
+        messages.error(request, "A content warning is at most 200 characters.")
+    return back(request, reverse("curation:entry", args=[EntryKind.POST, post.pk]))
+
+
+@curator_login_required
+@require_POST
+def account_handle(request, pk: int):
+    require(request, "moderate_entries")
+    account = get_object_or_404(Account.objects.only("id"), pk=pk)
+    form = HandleForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.account_visibility_set(
+            account_id=account.pk,
+            actor=request.user,
+            handle_visible=data["handle_visible"] if request.POST.get("handle_visible") else None,
+            is_public_figure=(
+                data["is_public_figure"] if request.POST.get("is_public_figure") else None
+            ),
+        )
+        messages.success(request, "The account's visibility was saved.")
+    else:
+        messages.error(request, "That visibility choice is not valid.")
+    return back(request, reverse("curation:queue"))
+
+
+@curator_login_required
+@require_POST
+def evidence(request, kind: str, pk: int):
+    kind_or_404(kind, allowed=(EntryKind.POST, EntryKind.ARTICLE))
+    require(request, "link_evidence")
+    entry = _load_entry(kind, pk)
+    unlink = request.POST.get("unlink") == "1"
+    form = EvidenceForm(request.POST)
+    if form.is_valid():
+        event = form.cleaned_data["event"]
+        services.evidence_link(
+            event_id=event.pk, kind=kind, entry_id=entry.pk, actor=request.user, linked=not unlink
+        )
+        verb = "Unlinked from" if unlink else "Linked to"
+        messages.success(request, f"{verb} “{event.title}”.")
+    else:
+        messages.error(request, "Choose a timeline event.")
+    return redirect("curation:entry", kind=kind, pk=pk)
