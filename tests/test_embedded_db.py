@@ -57,10 +57,15 @@ def test_two_processes_starting_at_once_share_one_server_that_stops_after_the_la
 
     # The last process to let go stops the server cleanly: no postmaster is left running.
     pid_file = var_dir / "postgres" / "postmaster.pid"
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 60  # a loaded machine can take a while to checkpoint
     while pid_file.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not pid_file.exists()
+    handles = var_dir / "postgres" / ".handle_pids.json"
+    log = var_dir / "postgres" / "log"
+    assert not pid_file.exists(), (
+        handles.read_text() if handles.exists() else "",
+        log.read_text()[-2000:] if log.exists() else "",
+    )
 
     # And it starts again on demand, on the same data.
     (again,) = run_concurrently(var_dir, holds=[0])
