@@ -4,6 +4,7 @@ exports, the citation permalink), built here so that templates only print."""
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.urls import reverse
@@ -30,13 +31,14 @@ def search_params(request) -> QueryDict:
 
 
 def with_params(base: QueryDict, **changes) -> str:
-    params = base.copy()
+    """``?`` and the search's parameters with some changed (None removes one)."""
+    params = {key: base[key] for key in base}  # one value each (search_params keeps one)
     for key, value in changes.items():
         if value is None:
             params.pop(key, None)
         else:
             params[key] = str(value)
-    encoded = params.urlencode()
+    encoded = urlencode(params)
     return f"?{encoded}" if encoded else "?"
 
 
@@ -85,6 +87,7 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
             options.append(
                 {
                     **option,
+                    "shown_count": f"{option['count']:,}",
                     "active": active,
                     "url": with_params(base, **{facet.name: None if active else option["value"]}),
                 }
