@@ -49,7 +49,7 @@ def source_for(entry, *, kind: str, archive_url: str, today: datetime.date | Non
             kind="post",
             key=f"metoo-post-{entry.pk}",
             author=author,
-            authors=[author],
+            authors=[],  # a handle or a pseudonym, not a person's name to invert
             title=_clip(entry.text) or f"{entry.get_platform_display()} post {entry.platform_id}",
             container=entry.get_platform_display(),
             date=entry.posted_at,
@@ -91,6 +91,55 @@ def source_for(entry, *, kind: str, archive_url: str, today: datetime.date | Non
     )
 
 
+def _split(name: str) -> tuple[str, str]:
+    """("Jodi", "Kantor") from "Jodi Kantor"; a one-word name is all family name."""
+    parts = name.split()
+    return (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else ("", name)
+
+
+def _inverted(name: str) -> str:
+    given, family = _split(name)
+    return f"{family}, {given}" if given else family
+
+
+def _initials(name: str) -> str:
+    given, family = _split(name)
+    initials = " ".join(f"{part[0]}." for part in given.replace("-", " ").split() if part)
+    return f"{family}, {initials}" if initials else family
+
+
+def apa_authors(source: CitationSource) -> str:
+    """Kantor, J., & Twohey, M. (persons); a handle, pseudonym or outlet as it is."""
+    if not source.authors:
+        return source.author
+    names = [_initials(name) for name in source.authors]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + ", & " + names[-1]
+
+
+def mla_authors(source: CitationSource) -> str:
+    """Kantor, Jodi, and Megan Twohey (MLA and Chicago; three or more: et al.)."""
+    if not source.authors:
+        return source.author
+    first = _inverted(source.authors[0])
+    if len(source.authors) == 1:
+        return first
+    if len(source.authors) == 2:
+        return f"{first}, and {source.authors[1]}"
+    return f"{first}, et al"
+
+
+def bluebook_authors(source: CitationSource) -> str:
+    if not source.authors:
+        return source.author
+    return " & ".join(source.authors) if len(source.authors) <= 2 else f"{source.authors[0]} et al."
+
+
+def _period(text: str) -> str:
+    return text if text.endswith(".") else f"{text}."
+
+
 def _ymd(value) -> str:
     if value is None:
         return "n.d."
@@ -125,7 +174,7 @@ def apa(source: CitationSource) -> str:
     kind = {"post": "[Post]", "article": "", "event": "[Timeline entry]"}[source.kind]
     title = f"{source.title} {kind}".strip()
     return (
-        f"{source.author}. ({_ymd(source.date)}). {title}. {source.container}. "
+        f"{_period(apa_authors(source))} ({_ymd(source.date)}). {title}. {source.container}. "
         f"Archived by {settings.SITE_NAME}: {source.archive_url}.{_original(source)}"
         f"{_capture(source)}"
     ).replace("..", ".")
@@ -133,7 +182,7 @@ def apa(source: CitationSource) -> str:
 
 def mla(source: CitationSource) -> str:
     return (
-        f"{source.author}. “{source.title}.” {source.container}, {_dmy(source.date)}. "
+        f"{mla_authors(source)}. “{source.title}.” {source.container}, {_dmy(source.date)}. "
         f"{settings.SITE_NAME}, {source.archive_url}. Accessed {_dmy(source.accessed)}."
         f"{_original(source)}{_capture(source)}"
     ).replace("..", ".")
@@ -141,7 +190,7 @@ def mla(source: CitationSource) -> str:
 
 def chicago(source: CitationSource) -> str:
     return (
-        f"{source.author}. “{source.title}.” {source.container}, {_mdy(source.date)}. "
+        f"{mla_authors(source)}. “{source.title}.” {source.container}, {_mdy(source.date)}. "
         f"Archived at {settings.SITE_NAME}, {source.archive_url} "
         f"(accessed {_mdy(source.accessed)}).{_original(source)}{_capture(source)}"
     ).replace("..", ".")
@@ -157,7 +206,7 @@ def bluebook(source: CitationSource) -> str:
     )
     sha = f", SHA-256 {source.sha256}" if source.sha256 else ""
     return (
-        f"{source.author}, {source.title}, {source.container} ({when}){original} "
+        f"{bluebook_authors(source)}, {source.title}, {source.container} ({when}){original} "
         f"[archived at {source.archive_url}, captured {captured}{sha}]."
     )
 
@@ -185,9 +234,11 @@ def bibtex(source: CitationSource) -> str:
     entry_type = "article" if source.kind == "article" else "misc"
     if source.kind == "article":
         fields["journal"] = fields.pop("howpublished")
-    body = ",\n".join(
-        f"  {name} = {{{_bibtex_escape(value)}}}" for name, value in fields.items() if value
-    )
+    escaped = {name: _bibtex_escape(value) for name, value in fields.items() if value}
+    if not source.authors and "author" in escaped:
+        # A handle, pseudonym or outlet: braced so BibTeX doesn't split it into given and family.
+        escaped["author"] = "{" + escaped["author"] + "}"
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in escaped.items())
     return f"@{entry_type}{{{source.key},\n{body}\n}}\n"
 
 

@@ -134,11 +134,12 @@ def test_each_citation_style_names_the_original_the_capture_and_its_hash():
         today=datetime.date(2026, 1, 2),
     )
     apa, mla, chicago, bluebook = (style["text"] for style in citations.all_styles(source))
-    assert apa.startswith("Jodi Kantor; Megan Twohey. (2017, October 5). Harvey Weinstein Paid")
-    assert "“Harvey Weinstein Paid Off Sexual Harassment Accusers for Decades.”" in mla
+    assert apa.startswith("Kantor, J., & Twohey, M. (2017, October 5). Harvey Weinstein Paid")
+    assert mla.startswith("Kantor, Jodi, and Megan Twohey. “Harvey Weinstein Paid Off Sexual")
+    assert chicago.startswith("Kantor, Jodi, and Megan Twohey. “Harvey Weinstein Paid Off")
     assert "5 Oct. 2017" in mla and "Accessed 2 Jan. 2026" in mla
     assert "October 5, 2017" in chicago and "(accessed January 2, 2026)" in chicago
-    assert bluebook.startswith("Jodi Kantor; Megan Twohey, Harvey Weinstein Paid Off")
+    assert bluebook.startswith("Jodi Kantor & Megan Twohey, Harvey Weinstein Paid Off")
     assert "(Oct. 5, 2017)" in bluebook and "captured Oct. 16, 2017" in bluebook
     for text in (apa, mla, chicago, bluebook):
         assert "https://www.nytimes.com/2017/10/05/us/harvey-weinstein.html" in text
@@ -183,6 +184,9 @@ def test_entry_pages_offer_every_style_and_the_downloads(client, django_assert_n
 
 def test_citation_downloads_are_served_and_withdrawn_entries_are_gone(client):
     article = article_for_citation()
+    post = PostFactory(published=True)
+    post_bib = client.get(reverse("search:cite_bibtex", args=["post", post.pk])).content.decode()
+    assert "author = {{Contributor " in post_bib  # a pseudonym, kept whole
     bib = client.get(reverse("search:cite_bibtex", args=["article", article.pk]))
     assert bib.status_code == 200 and bib["Content-Type"] == "application/x-bibtex"
     assert b"Kantor" in bib.content
