@@ -251,6 +251,9 @@ INGEST_TASK_TIME_LIMIT = env_int("INGEST_TASK_TIME_LIMIT", 660)
 
 SEARCH_COUNT_CAP = env_int("SEARCH_COUNT_CAP", 1000)
 SEARCH_PAGE_SIZE = env_int("SEARCH_PAGE_SIZE", 20)
+# Search (issue 4): relevance ranks at most this many matches; facets count at most this many.
+SEARCH_RANK_WINDOW = env_int("SEARCH_RANK_WINDOW", 500)
+SEARCH_FACET_SAMPLE = env_int("SEARCH_FACET_SAMPLE", 1000)
 
 # --- security -------------------------------------------------------------------------------
 

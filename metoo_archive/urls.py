@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("apps.archive.urls")),
     path("", include("apps.ingest.urls")),
     path("", include("apps.curation.urls")),
+    path("", include("apps.search.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

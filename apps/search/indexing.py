@@ -1,24 +1,195 @@
-"""The search index's public interface for the rest of the archive.
+"""The search index's public interface for the rest of the archive, and its upkeep.
 
 Other apps call :func:`sync_entries` after they change entries in bulk (ingestion batches,
 curators' bulk actions, takedowns), inside the same transaction, so that a withdrawn entry
 leaves the index in the transaction that withdrew it. Saves through the ORM are also picked up
-by signals registered in ``apps.search.apps``.
+by signals registered in ``apps.search.signals``.
+
+The index is written in SQL straight from the entries' tables: one ``INSERT ... SELECT`` per
+batch, whatever its size, with the per-day and per-hour volume counts adjusted by the rows that
+left and the rows that arrived in the same statement. What goes into each weight of an entry's
+document is decided here (:data:`ENTRY_SQL`); how words become lexemes is decided by the
+``search_document()`` SQL function (migration 0001).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection, transaction
+
 KINDS = ("post", "article", "event", "account")
 
+# Columns written for every row, in this order, by each kind's SELECT below.
+COLUMNS = "kind, entry_id, date, platform, account_id, outlet_id, hashtags, language, document"
 
-def sync_entries(kind: str, ids: Iterable[int]) -> None:
+_SHOWS_HANDLE = "(a.is_public_figure OR a.handle_visible)"
+
+# One SELECT per kind: only published entries ever reach the index. `{where}` narrows it to a
+# batch. Private people's handles are never indexed: their posts are shown under a pseudonym,
+# and a search by handle must not tie the two together.
+ENTRY_SQL = {
+    "post": f"""
+        SELECT 'post', p.id, coalesce(p.posted_at, p.created_at), p.platform, p.account_id, NULL,
+               ARRAY(SELECT DISTINCT lower(ltrim(h, '#')) FROM unnest(p.hashtags) AS h
+                     WHERE ltrim(h, '#') <> ''),
+               p.language,
+               search_document(
+                   CASE WHEN {_SHOWS_HANDLE} THEN concat_ws(' ', a.handle, a.display_name) END,
+                   NULL,
+                   p.media_text,
+                   p.text,
+                   ARRAY(SELECT '#' || ltrim(h, '#') FROM unnest(p.hashtags) AS h)
+                   || ARRAY(SELECT '@' || ltrim(m, '@') FROM unnest(p.mentions) AS m)
+                   || CASE WHEN {_SHOWS_HANDLE}
+                           THEN ARRAY['@' || a.handle, 'from:' || a.handle]
+                           ELSE ARRAY[]::text[] END
+               )
+        FROM archive_post AS p LEFT JOIN archive_account AS a ON a.id = p.account_id
+        WHERE p.moderation_state = 'published' AND {{where}}
+    """,  # noqa: S608
+    "article": """
+        SELECT 'article', s.id, coalesce(s.published_at, s.created_at), '', NULL, s.outlet_id,
+               '{{}}'::varchar[], s.language,
+               search_document(
+                   s.title,
+                   concat_ws(' ', array_to_string(s.authors, ' '), o.name),
+                   s.excerpt,
+                   s.text,
+                   ARRAY['outlet:' || o.slug]
+               )
+        FROM archive_sourcearticle AS s LEFT JOIN archive_outlet AS o ON o.id = s.outlet_id
+        WHERE s.moderation_state = 'published' AND {where}
+    """,
+    "event": """
+        SELECT 'event', e.id, e.date::timestamp AT TIME ZONE 'UTC', '', NULL, NULL,
+               '{{}}'::varchar[], 'en',
+               search_document(e.title, NULL, e.summary, e.confidence_note, NULL)
+        FROM timeline_timelineevent AS e
+        WHERE e.moderation_state = 'published' AND {where}
+    """,
+    "account": f"""
+        SELECT 'account', a.id, a.created_at, a.platform, a.id, NULL, '{{{{}}}}'::varchar[], '',
+               search_document(
+                   concat_ws(' ', a.handle, a.display_name), NULL, a.description, NULL,
+                   ARRAY['@' || a.handle]
+               )
+        FROM archive_account AS a
+        WHERE a.moderation_state = 'published' AND {_SHOWS_HANDLE} AND {{where}}
+    """,  # noqa: S608
+}
+# As declared on the model (migration 0002); rebuilt by hand after a bulk load.
+GIN_INDEX_SQL = (
+    "CREATE INDEX search_entry_gin ON search_searchentry USING gin "
+    "(document, kind, platform, language, account_id, outlet_id)"
+)
+_ALIAS = {"post": "p", "article": "s", "event": "e", "account": "a"}
+
+# Adds (or, with sign -1, removes) a set of index rows to the per-day and per-hour counts.
+# Buckets are taken in UTC whatever the session's time zone; rows are upserted in key order so
+# that two transactions touching the same buckets lock them in the same order.
+_VOLUME_DELTA = """
+    INSERT INTO search_volumecount (granularity, bucket, kind, platform, language, n)
+    SELECT g.granularity, date_trunc(g.granularity, r.date, 'UTC'), r.kind, r.platform,
+           r.language, {sign} * count(*)
+    FROM {rows} AS r CROSS JOIN (VALUES ('day'), ('hour')) AS g (granularity)
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (granularity, bucket, kind, platform, language)
+    DO UPDATE SET n = search_volumecount.n + EXCLUDED.n
+"""
+
+
+def _remove_sql(kind_where: str) -> str:
+    return f"""
+        WITH gone AS (
+            DELETE FROM search_searchentry WHERE {kind_where}
+            RETURNING kind, date, platform, language
+        )
+        {_VOLUME_DELTA.format(sign=-1, rows="gone")}
+    """  # noqa: S608
+
+
+def _add_sql(kind: str, where: str) -> str:
+    return f"""
+        WITH added AS (
+            INSERT INTO search_searchentry ({COLUMNS})
+            {ENTRY_SQL[kind].format(where=where)}
+            RETURNING kind, date, platform, language
+        )
+        {_VOLUME_DELTA.format(sign=1, rows="added")}
+    """
+
+
+def sync_entries(kind: str, ids: Iterable[int], *, cascade: bool = True) -> None:
     """Bring the index rows for these entries in line with the entries: (re)index the published
-    ones, remove every other one. Safe to call for ids that no longer exist."""
+    ones, remove every other one. Safe to call for ids that no longer exist.
+
+    Accounts also re-index their posts (a handle's visibility decides whether their posts can
+    be found by it) unless ``cascade`` is false."""
     if kind not in KINDS:
         return
-    ids = list(ids)
+    ids = sorted({int(pk) for pk in ids})
     if not ids:
         return
-    # Filled in by the search feature (issue 4); until then there is no index to keep in step.
+    alias = _ALIAS[kind]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_remove_sql("kind = %s AND entry_id = ANY(%s)"), [kind, ids])
+        cursor.execute(_add_sql(kind, f"{alias}.id = ANY(%s)"), [ids])
+        if kind == "account" and cascade:
+            _sync_posts_where(cursor, "account_id = ANY(%s)", [ids])
+
+
+def sync_account_only(ids: Iterable[int]) -> None:
+    sync_entries("account", ids, cascade=False)
+
+
+def sync_outlet_articles(outlet_ids: Iterable[int]) -> None:
+    """Re-index the articles of these outlets (their name is part of each article's document)."""
+    ids = sorted({int(pk) for pk in outlet_ids})
+    if ids:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                _remove_sql("kind = 'article' AND outlet_id = ANY(%s)"),
+                [ids],
+            )
+            cursor.execute(_add_sql("article", "s.outlet_id = ANY(%s)"), [ids])
+
+
+def _sync_posts_where(cursor, post_where: str, params: list) -> None:
+    cursor.execute(
+        _remove_sql(
+            f"kind = 'post' AND entry_id IN (SELECT id FROM archive_post WHERE {post_where})"  # noqa: S608
+        ),
+        params,
+    )
+    cursor.execute(_add_sql("post", f"p.{post_where}"), params)
+
+
+def index_rebuild(*, bulk: bool = False) -> dict[str, int]:
+    """Empty the index and the volume counts and build both again from the published entries,
+    in one transaction (searches keep seeing the old index until it commits). Returns the
+    number of rows indexed per kind.
+
+    ``bulk`` drops the text index while the rows go in and builds it once at the end, several
+    times faster for a large corpus, but it locks searches out until the rebuild commits: for
+    loading a fresh database, not for a live site."""
+    counts = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("TRUNCATE search_searchentry, search_volumecount")
+        if bulk:
+            cursor.execute("DROP INDEX search_entry_gin")
+        for kind in KINDS:
+            cursor.execute(
+                f"INSERT INTO search_searchentry ({COLUMNS}) "
+                + ENTRY_SQL[kind].format(where="TRUE")
+            )
+            counts[kind] = cursor.rowcount
+        cursor.execute(_VOLUME_DELTA.format(sign=1, rows="search_searchentry"))
+        if bulk:
+            cursor.execute(GIN_INDEX_SQL)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchentry")
+        cursor.execute("ANALYZE search_volumecount")
+    return counts

@@ -1,8 +1,13 @@
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.urls import reverse
 
 from apps.archive.models import Account, Post, SourceArticle
 from apps.curation.public import get_public_or_gone
+from apps.search import volume
+from apps.search.filters import SearchFilterSet
+from apps.search.models import SearchEntry
+from apps.search.presenting import search_params, with_params
 from apps.timeline.models import Chapter, TimelineEvent
 from apps.timeline.services import group_by_chapter
 
@@ -33,9 +38,40 @@ def home(request):
 
 
 def timeline(request):
-    events = list(TimelineEvent.objects.published().with_evidence().in_order())
+    """The curated events and, beneath them, the volume of matching posts per period.
+
+    Takes the search page's query and filters, plus ``period`` (YYYY, YYYY-MM or YYYY-MM-DD)
+    and ``by`` (year, month, day or hour) to zoom."""
+    filterset = SearchFilterSet(request.GET, queryset=SearchEntry.objects.all())
+    zoom = volume.parse_zoom(request.GET.get("period"), request.GET.get("by"))
+    base = search_params(request)
+    chart = volume.volume_chart(filterset, zoom, base)
+    events = TimelineEvent.objects.published().with_evidence().in_order()
+    if zoom.start is not None:
+        events = events.filter(date__gte=zoom.start.date(), date__lt=zoom.end.date())
+    if filterset.tsquery:
+        events = events.filter(pk__in=filterset.qs.filter(kind="event").values("entry_id"))
+    events = list(events)
     chapters = group_by_chapter(list(Chapter.objects.all()), events)
-    return render(request, "timeline/timeline.html", {"chapters": chapters, "events": events})
+    return render(
+        request,
+        "timeline/timeline.html",
+        {
+            "chapters": chapters,
+            "events": events,
+            "chart": chart,
+            "zoom": zoom,
+            "zoom_links": volume.zoom_links(zoom, base),
+            "filterset": filterset,
+            "query_text": filterset.cleaned.get("q") or "",
+            "understood": filterset.parsed.explain(),
+            "notes": list(
+                dict.fromkeys(zoom.notes + filterset.parsed.notes + filterset.problems())
+            ),
+            "search_url": reverse("search:search") + with_params(base),
+            "filtered": bool(base) or bool(zoom.period),
+        },
+    )
 
 
 def event_detail(request, slug: str):

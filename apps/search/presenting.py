@@ -1,0 +1,149 @@
+"""Turning a search into what its page shows: links for every state (facets, orders, next page,
+exports, the citation permalink), built here so that templates only print."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.search import citations
+from apps.search.filters import Order, SearchFilterSet
+from apps.search.searching import SearchPage
+
+# Parameters that describe a position in the results, not the search itself.
+POSITION_PARAMS = ("cursor", "page", "at")
+
+
+def search_params(request) -> QueryDict:
+    """The search's own parameters (no paging, no citation time), empty values dropped."""
+    params = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        if key in POSITION_PARAMS:
+            continue
+        kept = [value for value in values if value.strip()]
+        if kept:
+            params.setlist(key, kept[:1])
+    return params
+
+
+def with_params(base: QueryDict, **changes) -> str:
+    """``?`` and the search's parameters with some changed (None removes one)."""
+    params = {key: base[key] for key in base}  # one value each (search_params keeps one)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    encoded = urlencode(params)
+    return f"?{encoded}" if encoded else "?"
+
+
+def parse_run_at(value: str | None) -> datetime.datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(datetime.UTC)
+    except ValueError:
+        return None
+
+
+def filter_controls(filterset: SearchFilterSet) -> list[dict]:
+    """The filter form's controls as plain data: Django's widget templates cost more to render
+    than the whole rest of the page."""
+    controls = []
+    data = filterset.form.data
+    for name, field in filterset.form.fields.items():
+        if name == "q":
+            continue
+        value = data.get(name, "") or ""
+        control = {"name": name, "label": field.label, "value": value, "id": f"id_{name}"}
+        if hasattr(field, "choices"):
+            control["options"] = [
+                {"value": str(v), "label": label, "selected": str(v) == value}
+                for v, label in field.choices
+            ]
+        else:
+            control["type"] = {"date_from": "date", "date_to": "date"}.get(name, "text")
+            if name in ("account", "outlet"):
+                control["inputmode"] = "numeric"
+        controls.append(control)
+    return controls
+
+
+def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dict:
+    base = search_params(request)
+    cleaned = filterset.cleaned
+    facets = []
+    for facet in page.facets:
+        current = cleaned.get(facet.name)
+        current = "" if current is None else str(current)
+        options = []
+        for option in facet.options:
+            active = current != "" and current.lower() == str(option["value"]).lower()
+            options.append(
+                {
+                    **option,
+                    "shown_count": f"{option['count']:,}",
+                    "active": active,
+                    "url": with_params(base, **{facet.name: None if active else option["value"]}),
+                }
+            )
+        facets.append({"name": facet.name, "label": facet.label, "options": options})
+
+    now = timezone.now().replace(microsecond=0)
+    cited_at = parse_run_at(request.GET.get("at"))
+    run_at = cited_at or now
+    permalink = request.build_absolute_uri(
+        reverse("search:search") + with_params(base, at=run_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    )
+    query_text = cleaned.get("q") or ""
+    active_filters = [
+        {
+            "label": filterset.form.fields[name].label,
+            "value": value,
+            "remove_url": with_params(base, **{name: None}),
+        }
+        for name, value in cleaned.items()
+        if name not in ("q", "order") and value not in (None, "")
+    ]
+    orders = [
+        {
+            "value": value,
+            "label": label,
+            "current": page.order == value,
+            "url": with_params(base, order=value),
+        }
+        for value, label in Order.CHOICES
+        if value != Order.RELEVANCE or filterset.tsquery
+    ]
+    return {
+        "filterset": filterset,
+        "controls": filter_controls(filterset),
+        "page": page,
+        "query_text": query_text,
+        "understood": filterset.parsed.explain(),
+        "notes": list(dict.fromkeys(filterset.parsed.notes + filterset.problems())),
+        "facets": facets,
+        "active_filters": active_filters,
+        "orders": orders,
+        "next_url": (
+            with_params(base, cursor=page.next_cursor)
+            if page.next_cursor
+            else with_params(base, page=page.next_page)
+            if page.next_page
+            else None
+        ),
+        "first_url": with_params(base) if (request.GET.get("cursor") or page.page > 1) else None,
+        "export_csv_url": reverse("search:export_csv") + with_params(base),
+        "export_json_url": reverse("search:export_json") + with_params(base),
+        "timeline_url": reverse("timeline:timeline") + with_params(base),
+        "permalink": permalink,
+        "cited_at": cited_at,
+        "search_citation": citations.search_citation(
+            query_text=query_text, url=permalink, run_at=run_at
+        ),
+    }

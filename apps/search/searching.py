@@ -1,0 +1,364 @@
+"""Running a search: counts, the page of results, facets and snippets, in a fixed number of
+queries, choosing the plan PostgreSQL would get wrong.
+
+Known traps at a million rows, and what is done about each:
+
+* exact counts of common terms are slow: counting stops at ``SEARCH_COUNT_CAP`` ("1,000+");
+* newest-first with a rare term tempts the planner to walk the date index backwards looking for
+  matches: the capped count tells us how many rows match, and when they are few they are
+  fetched through the text index first (a materialised CTE) and sorted, never by the date walk;
+* ranking every match of a common term is slow: relevance ranks at most ``SEARCH_RANK_WINDOW``
+  matches (all of them when there are fewer, the newest ones otherwise) and says so;
+* OFFSET pages slow down with depth: date orders page by keyset (date, id) cursors, relevance
+  pages stay within the bounded window.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+from dataclasses import dataclass, field
+
+import nh3
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
+
+from apps.archive.models import Account, Post, SourceArticle
+from apps.search.filters import Order, SearchFilterSet
+from apps.timeline.models import TimelineEvent
+
+FACET_SIZE = 10
+# Private-use characters ts_headline puts around matches; swapped for <mark> after escaping.
+MARK_START, MARK_END = "\ue000", "\ue001"
+HEADLINE_OPTIONS = (
+    f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=35, MinWords=15, '
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+@dataclass
+class Result:
+    kind: str
+    entry: object
+    date: datetime.datetime | None
+    snippet: str = ""
+    title: str = ""
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class SearchPage:
+    results: list[Result]
+    count: int
+    count_capped: bool
+    order: str
+    next_cursor: str | None = None
+    next_page: int | None = None
+    page: int = 1
+    rank_window_note: str = ""
+    facets: list[Facet] = field(default_factory=list)
+    facets_sampled: bool = False
+
+
+def mark_safe_snippet(raw: str | None) -> str:
+    """Escape a headline built from third-party text; only our <mark> survives."""
+    if not raw:
+        return ""
+    escaped = html.escape(raw, quote=True)
+    escaped = escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    # nh3 as the last word: balances any stray sentinel and removes anything but <mark>.
+    return nh3.clean(escaped, tags={"mark"}, attributes={})
+
+
+def encode_cursor(date: datetime.datetime, pk: int) -> str:
+    return f"{date.astimezone(datetime.UTC).strftime('%Y%m%dT%H%M%S.%f')}_{pk}"
+
+
+def decode_cursor(value: str | None) -> tuple[datetime.datetime, int] | None:
+    if not value:
+        return None
+    try:
+        stamp, pk = value.split("_", 1)
+        date = datetime.datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=datetime.UTC)
+        pk = int(pk)
+    except (ValueError, OverflowError):
+        return None
+    return (date, pk) if 0 <= pk < 2**63 else None
+
+
+def _base_sql(filterset: SearchFilterSet, columns: tuple[str, ...]) -> tuple[str, list]:
+    queryset = filterset.qs.order_by().values(*columns)
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. outlet:name naming no outlet: nothing can match
+        return f"SELECT {', '.join(columns)} FROM search_searchentry WHERE FALSE", []  # noqa: S608
+    return sql, list(params)
+
+
+def search_run(filterset: SearchFilterSet, *, cursor: str = "", page: int = 1) -> SearchPage:
+    cap = settings.SEARCH_COUNT_CAP
+    size = settings.SEARCH_PAGE_SIZE
+    window = settings.SEARCH_RANK_WINDOW
+    sample = settings.SEARCH_FACET_SAMPLE
+    count, facets = count_and_facets(filterset, limit=max(cap, window, sample) + 1)
+    few = count <= cap  # few enough to fetch through the text index and sort
+    order = filterset.effective_order
+    if order == Order.RELEVANCE and not filterset.tsquery:
+        order = Order.NEWEST
+
+    base_sql, params = _base_sql(filterset, ("id", "kind", "entry_id", "date", "document"))
+    sql_params: list = []
+    next_cursor = next_page = None
+    note = ""
+    if order == Order.RELEVANCE:
+        rank_all = count <= window
+        ranked = count if rank_all else window  # how many rows relevance order pages through
+        page = max(1, min(page, -(-ranked // size) or 1))
+        if rank_all:
+            ctes = f"m AS MATERIALIZED ({base_sql})"
+        elif few:  # through the text index first, as for date orders below
+            ctes = (
+                f"f AS MATERIALIZED ({base_sql}), m AS MATERIALIZED "  # noqa: S608
+                f"(SELECT * FROM f ORDER BY date DESC, id DESC LIMIT {window})"
+            )
+        else:
+            ctes = f"m AS MATERIALIZED ({base_sql} ORDER BY date DESC, id DESC LIMIT {window})"
+        if not rank_all:
+            note = (
+                f"More than {window:,} entries match: relevance order ranks the "
+                f"{window:,} newest of them. Narrow the search to rank them all."
+            )
+        sql = (
+            f"WITH {ctes} "  # noqa: S608
+            "SELECT id, kind, entry_id, date FROM m "
+            "ORDER BY ts_rank(document, %s::tsquery, 1) DESC, date DESC, id DESC "
+            f"LIMIT {size + 1} OFFSET {(page - 1) * size}"
+        )
+        sql_params = params + [filterset.tsquery]
+    else:
+        descending = order == Order.NEWEST
+        direction = "DESC" if descending else "ASC"
+        keyset = ""
+        position = decode_cursor(cursor)
+        if position is not None:
+            keyset = f"WHERE (date, id) {'<' if descending else '>'} (%s, %s)"
+        outer_params = list(position) if position else []
+        if few:
+            # Few matches: find them all through the text index, then sort. Left to itself the
+            # planner may walk the whole date index looking for them.
+            sql = (
+                f"WITH m AS MATERIALIZED ({base_sql}) SELECT id, kind, entry_id, date FROM m "  # noqa: S608
+                f"{keyset} ORDER BY date {direction}, id {direction} LIMIT {size + 1}"
+            )
+        else:
+            sql = (
+                f"SELECT id, kind, entry_id, date FROM ({base_sql}) AS m {keyset} "  # noqa: S608
+                f"ORDER BY date {direction}, id {direction} LIMIT {size + 1}"
+            )
+        sql_params = params + outer_params
+    with connection.cursor() as db:
+        db.execute(sql, sql_params)
+        rows = db.fetchall()
+    has_more = len(rows) > size
+    rows = rows[:size]
+    if has_more:
+        if order == Order.RELEVANCE:
+            if page * size < ranked:
+                next_page = page + 1
+        else:
+            last = rows[-1]
+            next_cursor = encode_cursor(last[3], last[0])
+
+    results = _load_entries(rows, filterset.highlight_tsquery)
+    return SearchPage(
+        results=results,
+        count=min(count, cap),
+        count_capped=count > cap,
+        order=order,
+        next_cursor=next_cursor,
+        next_page=next_page,
+        page=page,
+        rank_window_note=note,
+        facets=facets,
+        facets_sampled=count > sample,
+    )
+
+
+def _headline(field_name: str, tsquery: str):
+    if not tsquery:
+        return RawSQL("NULL::text", [])
+    return RawSQL(  # noqa: S611
+        f"ts_headline('metoo_simple', {field_name}, %s::tsquery, %s)",
+        [tsquery, HEADLINE_OPTIONS],
+    )
+
+
+def _load_entries(rows, highlight: str) -> list[Result]:
+    """The entries behind a page of index rows, one query per kind present, with snippets."""
+    wanted: dict[str, list[int]] = {}
+    for _, kind, entry_id, _ in rows:
+        wanted.setdefault(kind, []).append(entry_id)
+    loaded: dict[tuple[str, int], Result] = {}
+    if wanted.get("post"):
+        for post in (
+            Post.objects.published()
+            .for_listing()
+            .filter(pk__in=wanted["post"])
+            .annotate(
+                snippet=_headline(
+                    "concat_ws(' ', archive_post.text, archive_post.media_text)", highlight
+                ),
+            )
+        ):
+            loaded["post", post.pk] = Result(
+                "post", post, post.posted_at, mark_safe_snippet(post.snippet)
+            )
+    if wanted.get("article"):
+        for article in (
+            SourceArticle.objects.published()
+            .for_listing()
+            .filter(pk__in=wanted["article"])
+            .annotate(
+                snippet=_headline("archive_sourcearticle.excerpt", highlight),
+                title_marked=_headline("archive_sourcearticle.title", highlight),
+            )
+        ):
+            loaded["article", article.pk] = Result(
+                "article",
+                article,
+                article.published_at,
+                mark_safe_snippet(article.snippet),
+                mark_safe_snippet(article.title_marked),
+            )
+    if wanted.get("event"):
+        for event in (
+            TimelineEvent.objects.published()
+            .filter(pk__in=wanted["event"])
+            .only("id", "slug", "title", "date", "date_precision", "summary")
+            .annotate(
+                snippet=_headline("timeline_timelineevent.summary", highlight),
+                title_marked=_headline("timeline_timelineevent.title", highlight),
+            )
+        ):
+            loaded["event", event.pk] = Result(
+                "event",
+                event,
+                None,
+                mark_safe_snippet(event.snippet),
+                mark_safe_snippet(event.title_marked),
+            )
+    if wanted.get("account"):
+        for account in (
+            Account.objects.published()
+            .for_listing()
+            .filter(pk__in=wanted["account"])
+            .annotate(snippet=_headline("archive_account.description", highlight))
+        ):
+            loaded["account", account.pk] = Result(
+                "account", account, None, mark_safe_snippet(account.snippet)
+            )
+    # In index order; an entry unpublished since the index was read is simply left out.
+    return [loaded[kind, entry_id] for _, kind, entry_id, _ in rows if (kind, entry_id) in loaded]
+
+
+FACETS = (
+    ("kind", "Kind"),
+    ("platform", "Platform"),
+    ("outlet", "Outlet"),
+    ("account", "Account"),
+    ("hashtag", "Hashtag"),
+    ("language", "Language"),
+)
+
+
+def count_and_facets(filterset: SearchFilterSet, *, limit: int) -> tuple[int, list[Facet]]:
+    """How many entries match (counting stops at ``limit``) and the counts per value of each
+    filter among them, with the names facets show, in one query. Past the limit the facets are
+    counted over the first ``limit`` matches, and the page says so."""
+    base_sql, params = _base_sql(
+        filterset, ("kind", "platform", "language", "outlet_id", "account_id", "hashtags")
+    )
+    # Top values per facet are chosen in SQL, and only those are joined to their names. The
+    # CASEs keep the casts from ever seeing another facet's values.
+    sql = f"""
+        WITH s AS MATERIALIZED ({base_sql} LIMIT {limit}),
+        f AS (
+            SELECT 'kind' AS facet, kind AS value, count(*) AS n FROM s GROUP BY kind
+            UNION ALL SELECT 'platform', platform, count(*) FROM s
+                WHERE platform <> '' AND kind = 'post' GROUP BY platform
+            UNION ALL SELECT 'language', language, count(*) FROM s
+                WHERE language <> '' GROUP BY language
+            UNION ALL SELECT 'outlet', outlet_id::text, count(*) FROM s
+                WHERE outlet_id IS NOT NULL GROUP BY outlet_id
+            UNION ALL SELECT 'account', account_id::text, count(*) FROM s
+                WHERE account_id IS NOT NULL AND kind = 'post' GROUP BY account_id
+            UNION ALL SELECT 'hashtag', tag, count(*) FROM s, unnest(s.hashtags) AS tag
+                GROUP BY tag
+        ),
+        ranked AS (
+            SELECT facet, value, n,
+                   row_number() OVER (PARTITION BY facet ORDER BY n DESC, value) AS r
+            FROM f
+        )
+        SELECT 'total', NULL, count(*), NULL, NULL, NULL, NULL, NULL FROM s
+        UNION ALL
+        SELECT ranked.facet, ranked.value, ranked.n, o.name,
+               a.platform, a.handle, a.is_public_figure, a.handle_visible
+        FROM ranked
+        LEFT JOIN archive_outlet AS o
+            ON o.id = CASE WHEN ranked.facet = 'outlet' THEN ranked.value::bigint END
+        LEFT JOIN archive_account AS a
+            ON a.id = CASE WHEN ranked.facet = 'account' THEN ranked.value::bigint END
+        WHERE ranked.r <= {FACET_SIZE}
+    """  # noqa: S608
+    with transaction.atomic(), connection.cursor() as db:
+        if filterset.tsquery and filterset.has_date_range:
+            # Words within a date range: hoping to meet enough matches early, the planner
+            # scans the table in physical order, and reads tens of thousands of rows when the
+            # matches are spread thin. Either index (text or date) answers far faster.
+            db.execute("SET LOCAL enable_seqscan = off")
+        db.execute(sql, params)
+        rows = db.fetchall()
+    platform_names = dict(Post._meta.get_field("platform").choices)
+    kind_names = {"post": "Posts", "article": "Articles", "event": "Events", "account": "Accounts"}
+    total = 0
+    by_facet: dict[str, list[dict]] = {}
+    for facet, value, n, outlet_name, platform, handle, public_figure, visible in rows:
+        if facet == "total":
+            total = n
+            continue
+        if facet == "kind":
+            label = kind_names.get(value, value)
+        elif facet == "platform":
+            label = platform_names.get(value, value)
+        elif facet == "outlet":
+            label = outlet_name or "Unknown outlet"
+        elif facet == "account":
+            label = (
+                Account(
+                    platform=platform,
+                    handle=handle,
+                    is_public_figure=public_figure,
+                    handle_visible=visible,
+                ).public_name
+                if handle
+                else "Unknown account"
+            )
+        elif facet == "hashtag":
+            label = f"#{value}"
+        else:
+            label = value
+        by_facet.setdefault(facet, []).append({"value": value, "label": label, "count": n})
+    facets = []
+    for name, title in FACETS:
+        options = sorted(by_facet.get(name, []), key=lambda o: (-o["count"], o["value"]))
+        facets.append(Facet(name, title, options))
+    return total, facets

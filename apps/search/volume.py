@@ -1,0 +1,310 @@
+"""The timeline's volume chart: how many matching posts per year, month, day or hour, drawn
+as server-side SVG with a text equivalent, each bar a link into its period.
+
+Without a text query (and with at most kind, platform, language and date filters) the counts
+come from the maintained per-day and per-hour table, a few thousand rows at most; a
+``date_trunc`` over every post costs far more. With a query, only the matching index rows
+in the period are grouped.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.http import QueryDict
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from apps.search.filters import SearchFilterSet
+from apps.search.searching import _base_sql
+
+GRANULARITIES = ("year", "month", "day", "hour")
+FINER = {"year": "month", "month": "day", "day": "hour"}
+CHART_WIDTH, CHART_HEIGHT, AXIS = 960, 220, 28
+# Filters the counts table can answer (it is keyed by kind, platform and language).
+TABLE_FILTERS = {"kind", "platform", "language", "date_from", "date_to", "order"}
+
+
+@dataclass
+class Zoom:
+    """A period (all time, a year, a month or a day) and the size of its bars."""
+
+    period: str  # "", "2017", "2017-10" or "2017-10-15"
+    by: str  # "year", "month", "day" or "hour"
+    start: datetime.datetime | None
+    end: datetime.datetime | None
+    label: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _utc(year: int, month: int = 1, day: int = 1) -> datetime.datetime:
+    return datetime.datetime(year, month, day, tzinfo=datetime.UTC)
+
+
+def parse_zoom(period: str | None, by: str | None) -> Zoom:
+    period = (period or "").strip()
+    notes = []
+    match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", period)
+    start = end = None
+    level, label = "all", "All years"
+    if period and not match:
+        notes.append(f"“{period}” is not a period (use YYYY, YYYY-MM or YYYY-MM-DD).")
+    elif match:
+        year, month, day = (int(g) if g else None for g in match.groups())
+        try:
+            if day is not None:
+                start = _utc(year, month, day)
+                end, level = start + datetime.timedelta(days=1), "day"
+                label = f"{day} {calendar.month_name[month]} {year}"
+            elif month is not None:
+                start = _utc(year, month)
+                end = _utc(year + (month == 12), month % 12 + 1)
+                level, label = "month", f"{calendar.month_name[month]} {year}"
+            else:
+                start, end, level, label = _utc(year), _utc(year + 1), "year", f"{year}"
+        except (ValueError, IndexError, OverflowError):
+            notes.append(f"“{period}” is not a date in the calendar.")
+            start = end = None
+            level, label = "all", "All years"
+    if start is None:
+        period = ""
+    else:
+        period = {"year": f"{start:%Y}", "month": f"{start:%Y-%m}", "day": f"{start:%Y-%m-%d}"}[
+            level
+        ]
+    default_by = {"all": "year", "year": "month", "month": "day", "day": "hour"}[level]
+    allowed = GRANULARITIES[GRANULARITIES.index(default_by) :]
+    if by and by not in allowed:
+        notes.append(f"Bars by {by} don't fit this period; shown by {default_by}.")
+        by = None
+    return Zoom(period, by or default_by, start, end, label, notes)
+
+
+def _period_of(moment: datetime.datetime, by: str) -> str:
+    return {
+        "year": f"{moment:%Y}",
+        "month": f"{moment:%Y-%m}",
+        "day": f"{moment:%Y-%m-%d}",
+        "hour": f"{moment:%Y-%m-%dT%H}",
+    }[by]
+
+
+def _label(moment: datetime.datetime, by: str) -> str:
+    if by == "year":
+        return f"{moment.year}"
+    if by == "month":
+        return f"{calendar.month_name[moment.month]} {moment.year}"
+    if by == "day":
+        return f"{moment.day} {calendar.month_name[moment.month]} {moment.year}"
+    return f"{moment.day} {calendar.month_abbr[moment.month]} {moment.year}, {moment:%H}:00 UTC"
+
+
+def _step(moment: datetime.datetime, by: str) -> datetime.datetime:
+    if by == "year":
+        return moment.replace(year=moment.year + 1)
+    if by == "month":
+        return moment.replace(year=moment.year + (moment.month == 12), month=moment.month % 12 + 1)
+    return moment + (datetime.timedelta(days=1) if by == "day" else datetime.timedelta(hours=1))
+
+
+def uses_counts_table(filterset: SearchFilterSet) -> bool:
+    present = {name for name, value in filterset.cleaned.items() if value not in (None, "")}
+    return not filterset.tsquery and not filterset.parsed.groups and present <= TABLE_FILTERS
+
+
+def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datetime, int]:
+    """Matching entries (posts unless another kind is chosen) per bar, in one query."""
+    filterset.qs  # noqa: B018 -- compiles the query text, if any
+    kind = filterset.cleaned.get("kind") or "post"
+    period_sql, period_params = "", []
+    if zoom.start is not None:
+        period_sql = " AND {col} >= %s AND {col} < %s"
+        period_params = [zoom.start, zoom.end]
+    if uses_counts_table(filterset):
+        cleaned = filterset.cleaned
+        where, params = (
+            ["granularity = %s", "kind = %s"],
+            [
+                "hour" if zoom.by == "hour" else "day",
+                kind,
+            ],
+        )
+        for name in ("platform", "language"):
+            if cleaned.get(name):
+                where.append(f"{name} = %s")
+                params.append(cleaned[name])
+        if cleaned.get("date_from"):
+            where.append("bucket >= %s")
+            params.append(_utc(*cleaned["date_from"].timetuple()[:3]))
+        if cleaned.get("date_to"):
+            where.append("bucket < %s")
+            params.append(_utc(*cleaned["date_to"].timetuple()[:3]) + datetime.timedelta(days=1))
+        sql = (
+            f"SELECT date_trunc(%s, bucket, 'UTC') AS b, sum(n) FROM search_volumecount "  # noqa: S608
+            f"WHERE {' AND '.join(where)}{period_sql.format(col='bucket')} "
+            "GROUP BY b HAVING sum(n) > 0"
+        )
+        all_params = [zoom.by, *params, *period_params]
+    else:
+        base_sql, params = _base_sql(filterset, ("date", "kind"))
+        sql = (
+            f"SELECT date_trunc(%s, m.date, 'UTC') AS b, count(*) FROM ({base_sql}) AS m "  # noqa: S608
+            f"WHERE m.kind = %s{period_sql.format(col='m.date')} GROUP BY b"
+        )
+        all_params = [zoom.by, *params, kind, *period_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        return {bucket: int(n) for bucket, n in cursor.fetchall()}
+
+
+@dataclass
+class Bar:
+    start: datetime.datetime
+    label: str
+    count: int
+    url: str
+    x: float = 0
+    y: float = 0
+    width: float = 0
+    height: float = 0
+
+
+@dataclass
+class Chart:
+    zoom: Zoom
+    kind_label: str
+    bars: list[Bar]
+    total: int
+    peak: int
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+    axis_labels: list[dict] = field(default_factory=list)
+
+    @property
+    def plot_height(self) -> int:
+        return self.height - AXIS
+
+    def svg_marks(self) -> str:
+        """The bars and axis labels as SVG markup, built here: a month by hour is 744 bars,
+        too many for a template loop. Labels and URLs are escaped; the rest are numbers."""
+        kind = escape(self.kind_label)
+        parts = [
+            f'<a href="{escape(bar.url)}" aria-label="{escape(bar.label)}: {bar.count:,} {kind}">'
+            f'<rect class="bar" x="{bar.x}" y="{bar.y}" width="{bar.width}" '
+            f'height="{bar.height}"><title>{escape(bar.label)}: {bar.count:,}</title></rect></a>'
+            for bar in self.bars
+            if bar.count
+        ]
+        parts += [
+            f'<text x="{tick["x"]}" y="{self.height - 8}" text-anchor="middle" '
+            f'aria-hidden="true">{escape(tick["text"])}</text>'
+            for tick in self.axis_labels
+        ]
+        return mark_safe("".join(parts))  # noqa: S308 -- built from escaped parts and numbers
+
+    def table_rows(self) -> str:
+        return mark_safe(  # noqa: S308 -- built from escaped parts and numbers
+            "".join(
+                f'<tr><th scope="row"><a href="{escape(bar.url)}">{escape(bar.label)}</a></th>'
+                f"<td>{bar.count:,}</td></tr>"
+                for bar in self.bars
+                if bar.count
+            )
+        )
+
+
+def _bar_url(base: QueryDict, start: datetime.datetime, by: str) -> str:
+    params = base.copy()
+    for key in ("period", "by", "cursor", "page"):
+        params.pop(key, None)
+    if by == "hour":
+        # The finest bar leads to the search results of its day.
+        params["date_from"] = params["date_to"] = f"{start:%Y-%m-%d}"
+        return "/search/?" + params.urlencode()
+    params["period"] = _period_of(start, by)
+    return "?" + params.urlencode() + "#volume"
+
+
+def volume_chart(filterset: SearchFilterSet, zoom: Zoom, base: QueryDict) -> Chart:
+    counts = volume_counts(filterset, zoom)
+    kind = filterset.cleaned.get("kind") or "post"
+    kind_label = {"post": "posts", "article": "articles", "event": "events"}.get(kind, "entries")
+    if zoom.start is not None:
+        first, stop = zoom.start, zoom.end
+    elif counts:
+        first = _utc(min(counts).year)
+        stop = _utc(max(counts).year + 1)
+    else:
+        first = stop = None
+    bars = []
+    moment = first
+    while moment is not None and moment < stop and len(bars) < 1000:
+        n = counts.get(moment, 0)
+        bars.append(Bar(moment, _label(moment, zoom.by), n, _bar_url(base, moment, zoom.by)))
+        moment = _step(moment, zoom.by)
+    peak = max((bar.count for bar in bars), default=0)
+    chart = Chart(zoom, kind_label, bars, sum(counts.values()), peak)
+    if bars:
+        slot = CHART_WIDTH / len(bars)
+        gap = min(2.0, slot * 0.2)
+        for index, bar in enumerate(bars):
+            bar.width = round(max(slot - gap, 0.5), 2)
+            bar.x = round(index * slot + gap / 2, 2)
+            bar.height = round((bar.count / peak) * (chart.plot_height - 4), 2) if peak else 0
+            if bar.count and bar.height < 1:
+                bar.height = 1
+            bar.y = round(chart.plot_height - bar.height, 2)
+        every = max(1, len(bars) // 12)
+        chart.axis_labels = [
+            {
+                "x": round(bar.x + bar.width / 2, 2),
+                "text": _short_label(bar.start, zoom.by),
+            }
+            for index, bar in enumerate(bars)
+            if index % every == 0
+        ]
+    return chart
+
+
+def _short_label(moment: datetime.datetime, by: str) -> str:
+    if by == "year":
+        return f"{moment.year}"
+    if by == "month":
+        return calendar.month_abbr[moment.month]
+    if by == "day":
+        return f"{moment.day}"
+    return f"{moment:%H}h" if moment.hour else f"{moment.day} {calendar.month_abbr[moment.month]}"
+
+
+def zoom_links(zoom: Zoom, base: QueryDict) -> dict:
+    """Breadcrumbs up to all years, and the other bar sizes this period allows."""
+
+    def url(period: str = "", by: str = "") -> str:
+        params = base.copy()
+        for key in ("period", "by", "cursor", "page"):
+            params.pop(key, None)
+        if period:
+            params["period"] = period
+        if by:
+            params["by"] = by
+        encoded = params.urlencode()
+        return f"?{encoded}" if encoded else "?"
+
+    crumbs = [{"label": "All years", "url": url()}]
+    if zoom.start is not None:
+        crumbs.append({"label": f"{zoom.start.year}", "url": url(f"{zoom.start:%Y}")})
+        if len(zoom.period) >= 7:
+            crumbs.append({"label": _label(zoom.start, "month"), "url": url(f"{zoom.start:%Y-%m}")})
+        if len(zoom.period) >= 10:
+            crumbs.append({"label": _label(zoom.start, "day"), "url": url(zoom.period)})
+    level_by = {0: "year", 4: "month", 7: "day", 10: "hour"}[len(zoom.period)]
+    sizes = [
+        {"by": by, "url": url(zoom.period, by), "current": by == zoom.by}
+        for by in GRANULARITIES[GRANULARITIES.index(level_by) :]
+        if by != "year" or not zoom.period
+    ]
+    return {"crumbs": crumbs, "sizes": sizes if len(sizes) > 1 else []}

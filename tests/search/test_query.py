@@ -1,0 +1,110 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from apps.search.query import Term, parse
+from tests.factories import PostFactory
+
+
+def test_words_phrases_exclusions_and_or_groups_are_parsed():
+    parsed = parse('weinstein "me too" -film #MeToo OR #BalanceTonPorc')
+    assert parsed.groups == [
+        [Term("word", "weinstein")],
+        [Term("phrase", "me too")],
+        [Term("word", "film", negated=True)],
+        [Term("hashtag", "metoo"), Term("hashtag", "balancetonporc")],
+    ]
+    assert parsed.notes == []
+
+
+def test_handles_authors_outlets_and_dates_are_operators():
+    parsed = parse('@Alyssa_Milano from:TaranaBurke outlet:"New Yorker" after:2017-10 before:2017')
+    assert parsed.groups == [[Term("handle", "alyssa_milano")], [Term("from", "taranaburke")]]
+    assert parsed.outlets == ["New Yorker"]
+    assert parsed.after == datetime.date(2017, 10, 1)
+    assert parsed.before == datetime.date(2017, 1, 1)
+    assert "dated on or after 1 October 2017" in parsed.explain()
+
+
+@pytest.mark.parametrize(
+    ("raw", "note"),
+    [
+        ('"unclosed phrase', "quotation mark was not closed"),
+        ("OR weinstein", "“OR” needs a term on each side"),
+        ("weinstein OR", "“OR” needs a term on each side"),
+        ("after:yesterday", "is not a date"),
+        ("before:2017-02-30", "is not a date"),
+        ("lang:fr weinstein", "is not an operator"),
+        ("from:", "needs a value"),
+        ("((( ||| )))", "Ignored (nothing to search for)"),
+        ("a" * 500, "cut to its first"),
+    ],
+)
+def test_a_query_it_cannot_fully_read_is_explained_not_refused(raw, note):
+    parsed = parse(raw)
+    assert any(note in line for line in parsed.notes), parsed.notes
+
+
+def test_an_unknown_operator_is_searched_as_words():
+    parsed = parse("lang:fr")
+    assert parsed.groups == [[Term("word", "lang")], [Term("word", "fr")]]
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    raw=st.lists(
+        st.one_of(
+            st.text(st.characters(codec="utf-8"), max_size=6),
+            st.sampled_from(list("\"-#@:()|&!*\\'") + [" OR ", "from:", "outlet:", "before:"]),
+            st.sampled_from(["me", "too", "weinstein", "after:2017-10", "#MeToo", "@x", " "]),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_any_query_string_gives_results_or_an_explanation_never_an_error(client, raw):
+    PostFactory(published=True, text="Me too, said the post about Weinstein")
+    for path in (reverse("search:search"), reverse("timeline:timeline")):
+        response = client.get(path, {"q": raw})
+        assert response.status_code == 200
+    response = client.get(reverse("search:export_csv"), {"q": raw})
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+
+
+_junk = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=12),
+    st.sampled_from(["1", "-1", "0", "1e400", "99999999999999999999999", "2017-10", "2017-02-30"]),
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(
+            ["kind", "platform", "account", "outlet", "hashtag", "language", "date_from",
+             "date_to", "order", "cursor", "page", "at", "period", "by"]
+        ),
+        _junk,
+        max_size=5,
+    )
+)  # fmt: skip
+def test_any_filter_values_give_a_page_never_an_error(client, params):
+    PostFactory(published=True, text="Me too, said the post about Weinstein")
+    for path in (reverse("search:search"), reverse("timeline:timeline")):
+        assert client.get(path, params).status_code == 200
+    response = client.get(reverse("search:export_json"), params)
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
