@@ -5,7 +5,7 @@ from apps.archive import views
 app_name = "archive"
 
 urlpatterns = [
-    path("posts/<int:pk>/", views.post_detail, name="post"),
-    path("articles/<int:pk>/", views.article_detail, name="article"),
+    path("posts/<id:pk>/", views.post_detail, name="post"),
+    path("articles/<id:pk>/", views.article_detail, name="article"),
     path("accounts/<str:platform>/<str:handle>/", views.account_detail, name="account"),
 ]

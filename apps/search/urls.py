@@ -21,6 +21,6 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("search/export.csv", views.export_csv, name="export_csv"),
     path("search/export.json", views.export_json, name="export_json"),
-    path("cite/<citable:kind>/<int:pk>.bib", views.cite, {"fmt": "bib"}, name="cite_bibtex"),
-    path("cite/<citable:kind>/<int:pk>.json", views.cite, {"fmt": "json"}, name="cite_csl"),
+    path("cite/<citable:kind>/<id:pk>.bib", views.cite, {"fmt": "bib"}, name="cite_bibtex"),
+    path("cite/<citable:kind>/<id:pk>.json", views.cite, {"fmt": "json"}, name="cite_csl"),
 ]

@@ -125,3 +125,19 @@ def test_healthz_reports_ok_when_the_database_answers(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+@pytest.mark.parametrize(
+    "path", ["/posts/99999999999999999999999/", "/articles/9223372036854775808/"]
+)
+def test_an_id_too_large_for_the_database_is_not_found_rather_than_an_error(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_javascript_link_from_outside_data_is_never_clickable(client):
+    account = AccountFactory(published=True, is_public_figure=True, profile_url="javascript:x()")
+    post = PostFactory(published=True, account=account, url="javascript:alert(1)")
+    article = SourceArticleFactory(published=True, url="javascript:alert(2)")
+    for url in (post.get_absolute_url(), article.get_absolute_url(), account.get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert 'href="javascript:' not in html, url
