@@ -12,6 +12,7 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from apps.ingest.models import Format, RunStatus
 from apps.ingest.services import is_url, source_ingest
@@ -91,6 +92,8 @@ class Command(BaseCommand):
                 # What was written stays (each batch is committed); running again is safe.
                 self.stderr.write(f"\n{source}: interrupted; batches already written are kept.")
                 sys.exit(130)
+            except DatabaseError as exc:
+                raise CommandError(f"{source}: the database could not be used ({exc})") from None
             if bar is not None:
                 bar.done()
             failures = list(run.failures.values_list("position", "reason")[:100])
