@@ -1,5 +1,6 @@
 """The takedown path end to end in a real Chromium: a visitor asks, a curator grants, and the
-entry is gone from the public archive (its page answers 410 Gone with a notice)."""
+entry is gone from the public archive: its page answers 410 Gone with a notice, the timeline
+and search no longer show it, and the CSV export lacks its row."""
 
 import re
 
@@ -38,6 +39,13 @@ def test_a_visitor_files_a_request_a_curator_grants_it_and_the_post_is_gone(
     )
     event.posts.add(post)
     post_url = f"{live_server.url}{post.get_absolute_url()}"
+
+    # Before: search finds the post and the export has its row.
+    page.goto("/search/?q=%22no+longer+want+online%22")
+    assert f'href="{post.get_absolute_url()}"' in page.content()
+    assert page.locator("#result-count").inner_text() == "1"
+    export = page.request.get("/search/export.csv?q=%22no+longer+want+online%22").text()
+    assert "My own story" in export
 
     # The visitor finds the post, then the removal form from the footer.
     page.goto(post.get_absolute_url())
@@ -80,6 +88,15 @@ def test_a_visitor_files_a_request_a_curator_grants_it_and_the_post_is_gone(
     assert "My own story" not in page.content()
     page.goto("/timeline/")
     assert "My own story" not in page.content()
+    # Search finds nothing, and the export lacks the row.
+    page.goto("/search/?q=%22no+longer+want+online%22")
+    assert f'href="{post.get_absolute_url()}"' not in page.content()
+    assert page.locator("#result-count").inner_text() == "0"
+    assert page.get_by_text("Nothing in the archive matches this search.").is_visible()
+    export = page.request.get("/search/export.csv?q=%22no+longer+want+online%22")
+    assert export.status == 200
+    assert "My own story" not in export.text()
+    assert str(post.pk) not in [line.split(",")[1] for line in export.text().splitlines()[1:]]
     # The visitor looks the request up with its reference.
     page.goto("/takedown/status/")
     page.get_by_label("Reference number").fill(reference)
