@@ -13,10 +13,20 @@ from django.db.models import Q
 
 from apps.archive.models import Post, SourceArticle
 from apps.curation.models import EntryKind
+from apps.ingest.models import CapturedArticle, CapturedPost, Feed
 from apps.timeline.models import TimelineEvent
 
 QUEUE_KINDS = (EntryKind.POST, EntryKind.ARTICLE, EntryKind.EVENT)
-FILTER_PARAMS = ("account", "language", "date_from", "date_to")
+FILTER_PARAMS = ("feed", "account", "language", "date_from", "date_to")
+
+
+def _feed_filter():
+    return django_filters.ModelChoiceFilter(
+        queryset=Feed.objects.order_by("name"),
+        method="filter_feed",
+        label="Feed",
+        empty_label="Any feed",
+    )
 
 
 class _DateRange(django_filters.FilterSet):
@@ -39,6 +49,7 @@ class _DateRange(django_filters.FilterSet):
 class PostQueueFilter(_DateRange):
     date_field = "posted_at__date"
 
+    feed = _feed_filter()
     account = django_filters.CharFilter(method="filter_account", label="Account handle")
     language = django_filters.CharFilter(field_name="language", lookup_expr="iexact")
 
@@ -49,10 +60,16 @@ class PostQueueFilter(_DateRange):
     def filter_account(self, queryset, name, value):
         return queryset.filter(account__handle__iexact=value.strip().lstrip("@"))
 
+    def filter_feed(self, queryset, name, value):
+        # Entries the feed's runs captured; a subquery, so an entry seen twice is listed once.
+        captured = CapturedPost.objects.filter(capture__run__feed=value).values("post_id")
+        return queryset.filter(pk__in=captured)
+
 
 class ArticleQueueFilter(_DateRange):
     date_field = "published_at__date"
 
+    feed = _feed_filter()
     account = django_filters.CharFilter(method="filter_outlet", label="Outlet (name or domain)")
     language = django_filters.CharFilter(field_name="language", lookup_expr="iexact")
 
@@ -63,6 +80,10 @@ class ArticleQueueFilter(_DateRange):
     def filter_outlet(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(outlet__domain__iexact=value) | Q(outlet__name__iexact=value))
+
+    def filter_feed(self, queryset, name, value):
+        captured = CapturedArticle.objects.filter(capture__run__feed=value).values("article_id")
+        return queryset.filter(pk__in=captured)
 
 
 class EventQueueFilter(_DateRange):

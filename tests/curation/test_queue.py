@@ -321,3 +321,24 @@ def test_a_tampered_selection_is_refused_with_a_message(curator_client, bad):
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_queue_filters_by_the_feed_that_brought_the_entries(curator_client, tmp_path):
+    from apps.ingest.models import Feed, Format
+    from apps.ingest.services import source_ingest
+
+    first_file, second_file = tmp_path / "first.txt", tmp_path / "second.txt"
+    first_file.write_text("1000000000000000001\n1000000000000000002\n")
+    second_file.write_text("1000000000000000003\n")
+    first = Feed.objects.create(name="First export", url=str(first_file))
+    second = Feed.objects.create(name="Second export", url=str(second_file))
+    source_ingest(source=str(first_file), format=Format.TWEET_IDS, feed=first)
+    source_ingest(source=str(second_file), format=Format.TWEET_IDS, feed=second)
+
+    response = curator_client.get(QUEUE, {"feed": first.pk})
+
+    assert sorted(e.platform_id for e in response.context["entries"]) == [
+        "1000000000000000001",
+        "1000000000000000002",
+    ]
+    assert "First export" in response.content.decode()
