@@ -32,12 +32,13 @@ def test_a_worker_carries_out_a_bulk_action_and_reports_progress(curator, tmp_pa
     # The worker and this test share a broker of their own (the server-less file-system one,
     # under tmp_path), so no other worker takes the message and none is left behind.
     folder = tmp_path / "broker"
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (folder / sub).mkdir(parents=True)
     options = {
         "data_folder_in": str(folder / "out"),
         "data_folder_out": str(folder / "out"),
         "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
     }
 
     def send(job_id):
