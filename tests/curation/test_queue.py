@@ -323,6 +323,8 @@ def test_a_tampered_selection_is_refused_with_a_message(curator_client, bad):
     assert "Select a valid choice" in response.content.decode()
 
 
+# Ingestion writes on a connection of its own, so this test needs real commits (and the flush).
+@pytest.mark.django_db(transaction=True)
 def test_the_queue_filters_by_the_feed_that_brought_the_entries(curator_client, tmp_path):
     from apps.ingest.models import Feed, Format
     from apps.ingest.services import source_ingest
