@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.curation.views import entries, login, queue, rules, takedowns
+from apps.curation.views import captures, entries, login, queue, rules, takedowns
 
 app_name = "curation"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("curate/logout/", login.logout, name="logout"),
     path("curate/", queue.queue, name="queue"),
     path("curate/bulk/", queue.bulk, name="bulk"),
+    path("curate/captures/<id:pk>/", captures.capture_content, name="capture"),
     path("curate/bulk/<id:pk>/", queue.bulk_progress, name="bulk_progress"),
     path("curate/bulk/<id:pk>/retry/", queue.bulk_retry, name="bulk_retry"),
     path("curate/rules/", rules.rules, name="rules"),

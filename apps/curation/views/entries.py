@@ -31,6 +31,9 @@ def _load_entry(kind: str, pk: int):
     return get_object_or_404(queryset, pk=pk)
 
 
+CAPTURES_SHOWN = 20
+
+
 @curator_login_required
 def entry_detail(request, kind: str, pk: int):
     kind_or_404(kind)
@@ -62,6 +65,11 @@ def _render_entry(request, kind, entry, *, edit_form=None, status=200):
             ),
             "evidence_form": EvidenceForm() if kind != EntryKind.EVENT else None,
             "takedowns": list(TakedownRequest.objects.filter(entry_kind=kind, entry_id=entry.pk)),
+            "captures": (
+                list(entry.raw_captures.order_by("-fetched_at", "-id")[:CAPTURES_SHOWN])
+                if kind != EntryKind.EVENT
+                else []
+            ),
         },
         status=status,
     )
