@@ -204,6 +204,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each URL")
     parser.add_argument("--verbose", action="store_true", help="print every plan")
     parser.add_argument("--per-url", action="store_true", help="print each URL's median")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="empty Django's cache before every timed request (search counts and facets and "
+        "the timeline's rendered events are otherwise reused until public content changes)",
+    )
     args = parser.parse_args()
 
     use_bench_database()
@@ -233,8 +239,13 @@ def main() -> int:
         for url in urls:
             client.get(url)
 
+    from django.core.cache import cache
     from django.db import connection
 
+    print(
+        f"Load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}; "
+        f"cache {'emptied before every request' if args.cold else 'kept between requests'}"
+    )
     sql_time = [0.0]
 
     def timed(execute, sql, params, many, context):
@@ -257,6 +268,8 @@ def main() -> int:
         for _ in range(args.repeat):
             for url in urls:
                 sql_time[0] = 0.0
+                if args.cold:
+                    cache.clear()
                 with connection.execute_wrapper(timed):
                     started = time.perf_counter()
                     response = client.get(url)
@@ -326,6 +339,7 @@ def main() -> int:
         if args.verbose or not ok:
             print("      " + plan.replace("\n", "\n      "))
         failed |= not ok
+    print(f"Load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
     return 1 if failed else 0
 
 
