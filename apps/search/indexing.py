@@ -135,7 +135,9 @@ def content_changed() -> None:
         cursor.execute("SELECT nextval('search_content_change')")
     if connection.in_atomic_block:
         if not any(func is _bump_committed for _, func, _ in connection.run_on_commit):
-            transaction.on_commit(_bump_committed)
+            # robust: a failure is logged, not raised after the commit; the cached fragments
+            # then expire on their own (minutes, see their timeouts).
+            transaction.on_commit(_bump_committed, robust=True)
     else:
         _bump_committed()
 
