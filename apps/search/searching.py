@@ -115,13 +115,16 @@ def search_run(filterset: SearchFilterSet, *, cursor: str = "", page: int = 1) -
     size = settings.SEARCH_PAGE_SIZE
     window = settings.SEARCH_RANK_WINDOW
     sample = settings.SEARCH_FACET_SAMPLE
-    count, facets = cached_count_and_facets(filterset, limit=max(cap, window, sample) + 1)
+    version = content_version()  # before anything else is read (see cached_count_and_facets)
+    base_sql, params = _base_sql(filterset, ("id", "kind", "entry_id", "date", "document"))
+    count, facets = cached_count_and_facets(
+        filterset, limit=max(cap, window, sample) + 1, version=version, matching=(base_sql, params)
+    )
     few = count <= cap  # few enough to fetch through the text index and sort
     order = filterset.effective_order
     if order == Order.RELEVANCE and not filterset.tsquery:
         order = Order.NEWEST
 
-    base_sql, params = _base_sql(filterset, ("id", "kind", "entry_id", "date", "document"))
     sql_params: list = []
     next_cursor = next_page = None
     note = ""
@@ -286,14 +289,14 @@ FACETS = (
 )
 
 
-def cached_count_and_facets(filterset: SearchFilterSet, *, limit: int) -> tuple[int, list[Facet]]:
+def cached_count_and_facets(
+    filterset: SearchFilterSet, *, limit: int, version: str, matching: tuple[str, list]
+) -> tuple[int, list[Facet]]:
     """:func:`count_and_facets`, kept for the next page or the next visitor asking the same,
-    until anything public changes. The key holds the content version, read before anything
-    else (so what is cached under it was read no earlier than it was committed), and the
-    matching query itself, as PostgreSQL would receive it."""
-    version = content_version()
-    sql, params = _base_sql(filterset, ("kind",))
-    signature = repr((sql, params, limit, FACET_SIZE, filterset.has_date_range))
+    until anything public changes. The key holds the content version (``content_version()``,
+    read before anything else, so that what is cached under it was read no earlier than it
+    was committed) and the matching query (``_base_sql``) as PostgreSQL would receive it."""
+    signature = repr((*matching, limit, FACET_SIZE, filterset.has_date_range))
     key = f"search-facets:{version}:{hashlib.sha256(signature.encode()).hexdigest()}"
     found = cache.get(key)
     if found is None:
