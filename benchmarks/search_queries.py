@@ -18,6 +18,7 @@ Figures from a full-size run are in ``benchmarks/RESULTS.md``.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -246,6 +247,17 @@ def main() -> int:
         f"Load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}; "
         f"cache {'emptied before every request' if args.cold else 'kept between requests'}"
     )
+    # Full garbage collections pause whichever request is running: counted, to tell them apart
+    # from slow pages.
+    full_collections: list[float] = []
+
+    def collection_timer(phase, info):
+        if phase == "start":
+            collection_timer.started = time.perf_counter()
+        elif info["generation"] == 2:
+            full_collections.append((time.perf_counter() - collection_timer.started) * 1000)
+
+    gc.callbacks.append(collection_timer)
     sql_time = [0.0]
 
     def timed(execute, sql, params, many, context):
@@ -339,6 +351,11 @@ def main() -> int:
         if args.verbose or not ok:
             print("      " + plan.replace("\n", "\n      "))
         failed |= not ok
+    if full_collections:
+        print(
+            f"Full garbage collections during the run: {len(full_collections)}, "
+            f"longest {max(full_collections):.1f} ms"
+        )
     print(f"Load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
     return 1 if failed else 0
 
