@@ -117,6 +117,12 @@ def uses_counts_table(filterset: SearchFilterSet) -> bool:
     return not filterset.tsquery and not filterset.parsed.groups and present <= TABLE_FILTERS
 
 
+# Bars start at UTC boundaries. The same as date_trunc(%s, col, 'UTC'), faster over the tens
+# of thousands of per-day counts of the whole timeline (the three-argument form looks the zone
+# up for every row).
+_TRUNC = "date_trunc(%s, {col} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+
+
 def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datetime, int]:
     """Matching entries (posts unless another kind is chosen) per bar, in one query."""
     filterset.qs  # noqa: B018 -- compiles the query text, if any
@@ -145,7 +151,7 @@ def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datet
             where.append("bucket < %s")
             params.append(_utc(*cleaned["date_to"].timetuple()[:3]) + datetime.timedelta(days=1))
         sql = (
-            f"SELECT date_trunc(%s, bucket, 'UTC') AS b, sum(n) FROM search_volumecount "  # noqa: S608
+            f"SELECT {_TRUNC.format(col='bucket')} AS b, sum(n) FROM search_volumecount "  # noqa: S608
             f"WHERE {' AND '.join(where)}{period_sql.format(col='bucket')} "
             "GROUP BY b HAVING sum(n) > 0"
         )
