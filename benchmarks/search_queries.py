@@ -51,6 +51,9 @@ def use_bench_database() -> None:
     os.environ["DATABASE_URL"] = (
         f"postgres://{info['USER']}@/metoo_bench?host={info['HOST']}&port={info['PORT']}"
     )
+    # The settings read DATABASE_URL when imported: forget the copy imported above (it points
+    # at the development database), so that django.setup() imports them again.
+    sys.modules.pop("metoo_archive.settings", None)
 
 
 def ensure_corpus(rows: int) -> None:
