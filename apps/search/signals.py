@@ -73,15 +73,20 @@ def outlet_saved(sender, instance, created, raw=False, **kwargs):
         sync_outlet_articles([instance.pk])
 
 
+def _shown_publicly(model) -> bool:
+    # Migrations' historical models (module "__fake__") may run before the version exists.
+    return model._meta.app_label in PUBLIC_CONTENT_APPS and model.__module__ != "__fake__"
+
+
 def public_content_touched(sender, raw=False, **kwargs):
     """Any save, delete or link change of a model public pages show makes cached fragments
     stale (bulk changes call ``sync_entries``, which does the same)."""
-    if not raw and sender._meta.app_label in PUBLIC_CONTENT_APPS:
+    if not raw and _shown_publicly(sender):
         content_changed()
 
 
 def m2m_touched(sender, action, **kwargs):
-    if action.startswith("post_") and sender._meta.app_label in PUBLIC_CONTENT_APPS:
+    if action.startswith("post_") and _shown_publicly(sender):
         content_changed()
 
 
