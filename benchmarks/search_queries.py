@@ -18,6 +18,7 @@ Figures from a full-size run are in ``benchmarks/RESULTS.md``.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -50,6 +51,9 @@ def use_bench_database() -> None:
     os.environ["DATABASE_URL"] = (
         f"postgres://{info['USER']}@/metoo_bench?host={info['HOST']}&port={info['PORT']}"
     )
+    # The settings read DATABASE_URL when imported: forget the copy imported above (it points
+    # at the development database), so that django.setup() imports them again.
+    sys.modules.pop("metoo_archive.settings", None)
 
 
 def ensure_corpus(rows: int) -> None:
@@ -204,6 +208,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each URL")
     parser.add_argument("--verbose", action="store_true", help="print every plan")
     parser.add_argument("--per-url", action="store_true", help="print each URL's median")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="empty Django's cache before every timed request (search counts and facets and "
+        "the timeline's rendered events are otherwise reused until public content changes)",
+    )
     args = parser.parse_args()
 
     use_bench_database()
@@ -233,8 +243,24 @@ def main() -> int:
         for url in urls:
             client.get(url)
 
+    from django.core.cache import cache
     from django.db import connection
 
+    print(
+        f"Load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}; "
+        f"cache {'emptied before every request' if args.cold else 'kept between requests'}"
+    )
+    # Full garbage collections pause whichever request is running: counted, to tell them apart
+    # from slow pages.
+    full_collections: list[float] = []
+
+    def collection_timer(phase, info):
+        if phase == "start":
+            collection_timer.started = time.perf_counter()
+        elif info["generation"] == 2:
+            full_collections.append((time.perf_counter() - collection_timer.started) * 1000)
+
+    gc.callbacks.append(collection_timer)
     sql_time = [0.0]
 
     def timed(execute, sql, params, many, context):
@@ -257,6 +283,8 @@ def main() -> int:
         for _ in range(args.repeat):
             for url in urls:
                 sql_time[0] = 0.0
+                if args.cold:
+                    cache.clear()
                 with connection.execute_wrapper(timed):
                     started = time.perf_counter()
                     response = client.get(url)
@@ -326,6 +354,12 @@ def main() -> int:
         if args.verbose or not ok:
             print("      " + plan.replace("\n", "\n      "))
         failed |= not ok
+    if full_collections:
+        print(
+            f"Full garbage collections during the run: {len(full_collections)}, "
+            f"longest {max(full_collections):.1f} ms"
+        )
+    print(f"Load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
     return 1 if failed else 0
 
 

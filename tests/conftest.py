@@ -5,6 +5,14 @@ import pytest
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached (the cache outlives test transactions)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def published_post(db):
     return factories.PostFactory(published=True)

@@ -121,6 +121,46 @@ def _add_sql(kind: str, where: str) -> str:
     """
 
 
+def content_changed() -> None:
+    """Say that something public may have changed (an entry, its evidence, their moderation
+    state): every fragment cached under :func:`content_version` goes stale.
+
+    Two counters move. The sequence at once, outside any transaction, so that the version seen
+    by this very transaction changes too; the committed row right after the commit, so that a
+    page read between the first bump and the commit (old content, new version) is never served
+    afterwards. A reader takes the version before it reads anything else, so whatever it
+    caches under a version was read no earlier than that version was committed. The row is
+    also what a streaming replica shows in step with the data (a sequence is logged ahead)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('search_content_change')")
+    if connection.in_atomic_block:
+        if not any(func is _bump_committed for _, func, _ in connection.run_on_commit):
+            # robust: a failure is logged, not raised after the commit; the cached fragments
+            # then expire on their own (minutes, see their timeouts).
+            transaction.on_commit(_bump_committed, robust=True)
+    else:
+        _bump_committed()
+
+
+def _bump_committed() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO search_contentversion (id, n) VALUES (1, 1) "
+            "ON CONFLICT (id) DO UPDATE SET n = search_contentversion.n + 1"
+        )
+
+
+def content_version() -> str:
+    """The current version of the public content, in one query (see :func:`content_changed`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT n FROM search_contentversion WHERE id = 1), last_value "
+            "FROM search_content_change"
+        )
+        committed, changes = cursor.fetchone()
+    return f"{committed}.{changes}"
+
+
 def sync_entries(kind: str, ids: Iterable[int], *, cascade: bool = True) -> None:
     """Bring the index rows for these entries in line with the entries: (re)index the published
     ones, remove every other one. Safe to call for ids that no longer exist.
@@ -134,6 +174,7 @@ def sync_entries(kind: str, ids: Iterable[int], *, cascade: bool = True) -> None
         return
     alias = _ALIAS[kind]
     with transaction.atomic(), connection.cursor() as cursor:
+        content_changed()
         cursor.execute(_remove_sql("kind = %s AND entry_id = ANY(%s)"), [kind, ids])
         cursor.execute(_add_sql(kind, f"{alias}.id = ANY(%s)"), [ids])
         if kind == "account" and cascade:
@@ -149,6 +190,7 @@ def sync_outlet_articles(outlet_ids: Iterable[int]) -> None:
     ids = sorted({int(pk) for pk in outlet_ids})
     if ids:
         with transaction.atomic(), connection.cursor() as cursor:
+            content_changed()
             cursor.execute(
                 _remove_sql("kind = 'article' AND outlet_id = ANY(%s)"),
                 [ids],
@@ -178,6 +220,10 @@ def index_rebuild(*, bulk: bool = False) -> dict[str, int]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("TRUNCATE search_searchentry, search_volumecount")
+        # Migration 0004 rebuilds before 0005 has created the version counters.
+        cursor.execute("SELECT to_regclass('search_content_change') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            content_changed()
         if bulk:
             cursor.execute("DROP INDEX search_entry_gin")
         for kind in KINDS:

@@ -16,20 +16,27 @@ Known traps at a million rows, and what is done about each:
 from __future__ import annotations
 
 import datetime
+import hashlib
 import html
 from dataclasses import dataclass, field
 
 import nh3
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
 from apps.archive.models import Account, Post, SourceArticle
 from apps.search.filters import Order, SearchFilterSet
+from apps.search.indexing import content_version
 from apps.timeline.models import TimelineEvent
 
 FACET_SIZE = 10
+# How long counts and facets may be reused. Any change to public content moves the version in
+# their key at once (apps.search.indexing.content_changed); this only bounds what an edit made
+# behind the ORM's back could leave in place.
+FACET_CACHE_SECONDS = 300
 # Private-use characters ts_headline puts around matches; swapped for <mark> after escaping.
 MARK_START, MARK_END = "\ue000", "\ue001"
 HEADLINE_OPTIONS = (
@@ -108,13 +115,16 @@ def search_run(filterset: SearchFilterSet, *, cursor: str = "", page: int = 1) -
     size = settings.SEARCH_PAGE_SIZE
     window = settings.SEARCH_RANK_WINDOW
     sample = settings.SEARCH_FACET_SAMPLE
-    count, facets = count_and_facets(filterset, limit=max(cap, window, sample) + 1)
+    version = content_version()  # before anything else is read (see cached_count_and_facets)
+    base_sql, params = _base_sql(filterset, ("id", "kind", "entry_id", "date", "document"))
+    count, facets = cached_count_and_facets(
+        filterset, limit=max(cap, window, sample) + 1, version=version, matching=(base_sql, params)
+    )
     few = count <= cap  # few enough to fetch through the text index and sort
     order = filterset.effective_order
     if order == Order.RELEVANCE and not filterset.tsquery:
         order = Order.NEWEST
 
-    base_sql, params = _base_sql(filterset, ("id", "kind", "entry_id", "date", "document"))
     sql_params: list = []
     next_cursor = next_page = None
     note = ""
@@ -277,6 +287,22 @@ FACETS = (
     ("hashtag", "Hashtag"),
     ("language", "Language"),
 )
+
+
+def cached_count_and_facets(
+    filterset: SearchFilterSet, *, limit: int, version: str, matching: tuple[str, list]
+) -> tuple[int, list[Facet]]:
+    """:func:`count_and_facets`, kept for the next page or the next visitor asking the same,
+    until anything public changes. The key holds the content version (``content_version()``,
+    read before anything else, so that what is cached under it was read no earlier than it
+    was committed) and the matching query (``_base_sql``) as PostgreSQL would receive it."""
+    signature = repr((*matching, limit, FACET_SIZE, filterset.has_date_range))
+    key = f"search-facets:{version}:{hashlib.sha256(signature.encode()).hexdigest()}"
+    found = cache.get(key)
+    if found is None:
+        found = count_and_facets(filterset, limit=limit)
+        cache.set(key, found, FACET_CACHE_SECONDS)
+    return found
 
 
 def count_and_facets(filterset: SearchFilterSet, *, limit: int) -> tuple[int, list[Facet]]:

@@ -6,9 +6,18 @@ signals; they call :func:`apps.search.indexing.sync_entries` themselves.
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from apps.search.indexing import sync_account_only, sync_entries, sync_outlet_articles
+from apps.search.indexing import (
+    content_changed,
+    sync_account_only,
+    sync_entries,
+    sync_outlet_articles,
+)
+
+# Apps whose rows public pages show (entries and their evidence: sources, claims, chapters,
+# links between events and posts or articles).
+PUBLIC_CONTENT_APPS = frozenset({"archive", "timeline"})
 
 # Fields of an account or outlet that appear in the documents of its posts or articles.
 ACCOUNT_FIELDS_IN_POSTS = ("handle", "display_name", "is_public_figure", "handle_visible")
@@ -64,6 +73,23 @@ def outlet_saved(sender, instance, created, raw=False, **kwargs):
         sync_outlet_articles([instance.pk])
 
 
+def _shown_publicly(model) -> bool:
+    # Migrations' historical models (module "__fake__") may run before the version exists.
+    return model._meta.app_label in PUBLIC_CONTENT_APPS and model.__module__ != "__fake__"
+
+
+def public_content_touched(sender, raw=False, **kwargs):
+    """Any save, delete or link change of a model public pages show makes cached fragments
+    stale (bulk changes call ``sync_entries``, which does the same)."""
+    if not raw and _shown_publicly(sender):
+        content_changed()
+
+
+def m2m_touched(sender, action, **kwargs):
+    if action.startswith("post_") and _shown_publicly(sender):
+        content_changed()
+
+
 def connect() -> None:
     from apps.archive.models import Account, Outlet, Post, SourceArticle
     from apps.timeline.models import TimelineEvent
@@ -89,3 +115,6 @@ def connect() -> None:
         dispatch_uid="search-outlet-old",
     )
     post_save.connect(outlet_saved, sender=Outlet, dispatch_uid="search-outlet")
+    post_save.connect(public_content_touched, weak=False, dispatch_uid="search-content-saved")
+    post_delete.connect(public_content_touched, weak=False, dispatch_uid="search-content-deleted")
+    m2m_changed.connect(m2m_touched, weak=False, dispatch_uid="search-content-links")

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import html
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.http import QueryDict
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from apps.search.filters import SearchFilterSet
@@ -116,6 +117,12 @@ def uses_counts_table(filterset: SearchFilterSet) -> bool:
     return not filterset.tsquery and not filterset.parsed.groups and present <= TABLE_FILTERS
 
 
+# Bars start at UTC boundaries. The same as date_trunc(%s, col, 'UTC'), faster over the tens
+# of thousands of per-day counts of the whole timeline (the three-argument form looks the zone
+# up for every row).
+_TRUNC = "date_trunc(%s, {col} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+
+
 def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datetime, int]:
     """Matching entries (posts unless another kind is chosen) per bar, in one query."""
     filterset.qs  # noqa: B018 -- compiles the query text, if any
@@ -144,7 +151,7 @@ def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datet
             where.append("bucket < %s")
             params.append(_utc(*cleaned["date_to"].timetuple()[:3]) + datetime.timedelta(days=1))
         sql = (
-            f"SELECT date_trunc(%s, bucket, 'UTC') AS b, sum(n) FROM search_volumecount "  # noqa: S608
+            f"SELECT {_TRUNC.format(col='bucket')} AS b, sum(n) FROM search_volumecount "  # noqa: S608
             f"WHERE {' AND '.join(where)}{period_sql.format(col='bucket')} "
             "GROUP BY b HAVING sum(n) > 0"
         )
@@ -183,6 +190,7 @@ class Chart:
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
     axis_labels: list[dict] = field(default_factory=list)
+    _escaped: list | None = field(default=None, repr=False, compare=False)
 
     @property
     def plot_height(self) -> int:
@@ -191,17 +199,16 @@ class Chart:
     def svg_marks(self) -> str:
         """The bars and axis labels as SVG markup, built here: a month by hour is 744 bars,
         too many for a template loop. Labels and URLs are escaped; the rest are numbers."""
-        kind = escape(self.kind_label)
+        kind = html.escape(self.kind_label)
         parts = [
-            f'<a href="{escape(bar.url)}" aria-label="{escape(bar.label)}: {bar.count:,} {kind}">'
+            f'<a href="{url}" aria-label="{label}: {bar.count:,} {kind}">'
             f'<rect class="bar" x="{bar.x}" y="{bar.y}" width="{bar.width}" '
-            f'height="{bar.height}"><title>{escape(bar.label)}: {bar.count:,}</title></rect></a>'
-            for bar in self.bars
-            if bar.count
+            f'height="{bar.height}"><title>{label}: {bar.count:,}</title></rect></a>'
+            for bar, url, label in self._escaped_bars()
         ]
         parts += [
             f'<text x="{tick["x"]}" y="{self.height - 8}" text-anchor="middle" '
-            f'aria-hidden="true">{escape(tick["text"])}</text>'
+            f'aria-hidden="true">{html.escape(tick["text"])}</text>'
             for tick in self.axis_labels
         ]
         return mark_safe("".join(parts))  # noqa: S308 -- built from escaped parts and numbers
@@ -209,24 +216,39 @@ class Chart:
     def table_rows(self) -> str:
         return mark_safe(  # noqa: S308 -- built from escaped parts and numbers
             "".join(
-                f'<tr><th scope="row"><a href="{escape(bar.url)}">{escape(bar.label)}</a></th>'
-                f"<td>{bar.count:,}</td></tr>"
-                for bar in self.bars
-                if bar.count
+                f'<tr><th scope="row"><a href="{url}">{label}</a></th><td>{bar.count:,}</td></tr>'
+                for bar, url, label in self._escaped_bars()
             )
         )
 
+    def _escaped_bars(self) -> list[tuple[Bar, str, str]]:
+        """The bars with a count, with their URL and label escaped for HTML (the standard
+        library's escape: the same output as Django's, without its lazy-string wrapper, which
+        costs more than the escaping across thousands of calls)."""
+        if self._escaped is None:
+            self._escaped = [
+                (bar, html.escape(bar.url), html.escape(bar.label))
+                for bar in self.bars
+                if bar.count
+            ]
+        return self._escaped
 
-def _bar_url(base: QueryDict, start: datetime.datetime, by: str) -> str:
+
+def _bar_url_maker(base: QueryDict, by: str):
+    """A function giving the link of the bar starting at a moment: the query string is encoded
+    once, with a placeholder where each bar's dates go (a month by hour is 744 bars)."""
     params = base.copy()
     for key in ("period", "by", "cursor", "page"):
         params.pop(key, None)
+    placeholder = f"bar{uuid.uuid4().hex}"  # cannot occur in what a visitor sent
     if by == "hour":
         # The finest bar leads to the search results of its day.
-        params["date_from"] = params["date_to"] = f"{start:%Y-%m-%d}"
-        return "/search/?" + params.urlencode()
-    params["period"] = _period_of(start, by)
-    return "?" + params.urlencode() + "#volume"
+        params["date_from"] = params["date_to"] = placeholder
+        parts = ("/search/?" + params.urlencode()).split(placeholder)
+        return lambda start: f"{start:%Y-%m-%d}".join(parts)
+    params["period"] = placeholder
+    parts = ("?" + params.urlencode() + "#volume").split(placeholder)
+    return lambda start: _period_of(start, by).join(parts)
 
 
 def volume_chart(filterset: SearchFilterSet, zoom: Zoom, base: QueryDict) -> Chart:
@@ -242,9 +264,10 @@ def volume_chart(filterset: SearchFilterSet, zoom: Zoom, base: QueryDict) -> Cha
         first = stop = None
     bars = []
     moment = first
+    bar_url = _bar_url_maker(base, zoom.by)
     while moment is not None and moment < stop and len(bars) < 1000:
         n = counts.get(moment, 0)
-        bars.append(Bar(moment, _label(moment, zoom.by), n, _bar_url(base, moment, zoom.by)))
+        bars.append(Bar(moment, _label(moment, zoom.by), n, bar_url(moment)))
         moment = _step(moment, zoom.by)
     peak = max((bar.count for bar in bars), default=0)
     chart = Chart(zoom, kind_label, bars, sum(counts.values()), peak)

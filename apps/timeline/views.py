@@ -1,11 +1,16 @@
+import hashlib
+
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from apps.archive.models import Account, Post, SourceArticle
 from apps.curation.public import get_public_or_gone
 from apps.search import volume
 from apps.search.filters import SearchFilterSet
+from apps.search.indexing import content_version
 from apps.search.models import SearchEntry
 from apps.search.presenting import search_params, with_params
 from apps.timeline.models import Chapter, TimelineEvent
@@ -37,28 +42,56 @@ def home(request):
     )
 
 
+# How long rendered events may be kept. Any change to public content moves the version in the
+# key at once (apps.search.indexing.content_changed); the limit only bounds what an edit made
+# behind the ORM's back (raw SQL, QuerySet.update without sync_entries) could leave in place.
+TIMELINE_EVENTS_CACHE_SECONDS = 600
+
+
+def _events_cache_key(version: str, params) -> str:
+    """Cache key for the rendered events: the content version and every query parameter."""
+    query = sorted((name, tuple(values)) for name, values in params)
+    digest = hashlib.sha256(repr(query).encode()).hexdigest()
+    return f"timeline-events:{version}:{digest}"
+
+
 def timeline(request):
     """The curated events and, beneath them, the volume of matching posts per period.
 
     Takes the search page's query and filters, plus ``period`` (YYYY, YYYY-MM or YYYY-MM-DD)
     and ``by`` (year, month, day or hour) to zoom."""
+    # The version first: whatever is cached under it below is read after it was committed.
+    version = content_version()
     filterset = SearchFilterSet(request.GET, queryset=SearchEntry.objects.all())
     zoom = volume.parse_zoom(request.GET.get("period"), request.GET.get("by"))
     base = search_params(request)
+    filtered = bool(base) or bool(zoom.period)
     chart = volume.volume_chart(filterset, zoom, base)
-    events = TimelineEvent.objects.published().with_evidence().in_order()
-    if zoom.start is not None:
-        events = events.filter(date__gte=zoom.start.date(), date__lt=zoom.end.date())
-    if filterset.tsquery:
-        events = events.filter(pk__in=filterset.qs.filter(kind="event").values("entry_id"))
-    events = list(events)
-    chapters = group_by_chapter(list(Chapter.objects.all()), events)
+    key = _events_cache_key(version, request.GET.lists())
+    events_html = cache.get(key)
+    if events_html is None:
+        events = TimelineEvent.objects.published().with_evidence().in_order()
+        if zoom.start is not None:
+            events = events.filter(date__gte=zoom.start.date(), date__lt=zoom.end.date())
+        if filterset.tsquery:
+            events = events.filter(pk__in=filterset.qs.filter(kind="event").values("entry_id"))
+        events = list(events)
+        # The events bring their chapters along (select_related): no query of their own.
+        chapters = sorted(
+            {event.chapter_id: event.chapter for event in events if event.chapter_id}.values(),
+            key=lambda chapter: chapter.position,
+        )
+        events_html = render_to_string(
+            "timeline/_events.html",
+            {"chapters": group_by_chapter(chapters, events), "filtered": filtered},
+            request,
+        )
+        cache.set(key, events_html, TIMELINE_EVENTS_CACHE_SECONDS)
     return render(
         request,
         "timeline/timeline.html",
         {
-            "chapters": chapters,
-            "events": events,
+            "events_html": events_html,
             "chart": chart,
             "zoom": zoom,
             "zoom_links": volume.zoom_links(zoom, base),
@@ -69,7 +102,7 @@ def timeline(request):
                 dict.fromkeys(zoom.notes + filterset.parsed.notes + filterset.problems())
             ),
             "search_url": reverse("search:search") + with_params(base),
-            "filtered": bool(base) or bool(zoom.period),
+            "filtered": filtered,
         },
     )
 

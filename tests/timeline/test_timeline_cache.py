@@ -1,0 +1,91 @@
+"""The timeline's rendered events are cached under the public content version: whatever
+changes what they show (moderation, edits, evidence) must show on the very next request."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.curation.services import entries_transition
+from apps.search.indexing import content_changed, content_version
+from tests.factories import EventSourceFactory, PostFactory, TimelineEventFactory
+
+pytestmark = pytest.mark.django_db
+
+URLS = [reverse("timeline:timeline"), reverse("timeline:timeline") + "?period=2017"]
+
+
+def make_event(**kwargs):
+    event = TimelineEventFactory(published=True, date="2017-10-05", **kwargs)
+    EventSourceFactory(event=event, name="A dating source")
+    post = PostFactory(published=True, text="Evidence post text")
+    event.posts.add(post)
+    return event, post
+
+
+def pages(client) -> list[str]:
+    return [client.get(url).content.decode() for url in URLS]
+
+
+def test_a_cached_page_runs_fewer_queries_and_shows_the_same_events(client):
+    event, _ = make_event(title="Cached event title")
+    with CaptureQueriesContext(connection) as first:
+        html = client.get(URLS[0]).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        again = client.get(URLS[0]).content.decode()
+    assert "Cached event title" in html
+    assert again == html
+    assert len(second) < len(first)
+
+
+def test_post_withdrawn_through_the_service_is_gone_from_a_cached_page(client):
+    _, post = make_event()
+    assert all("Evidence post text" in html for html in pages(client))
+    entries_transition(kind="post", ids=[post.pk], to_state="withdrawn")
+    assert not any("Evidence post text" in html for html in pages(client))
+
+
+def test_event_withdrawn_through_the_service_is_gone_from_a_cached_page(client):
+    event, _ = make_event(title="Soon withdrawn event")
+    assert all("Soon withdrawn event" in html for html in pages(client))
+    entries_transition(kind="event", ids=[event.pk], to_state="withdrawn")
+    assert not any("Soon withdrawn event" in html for html in pages(client))
+
+
+def test_post_withdrawn_by_saving_it_is_gone_from_a_cached_page(client):
+    _, post = make_event()
+    assert all("Evidence post text" in html for html in pages(client))
+    post.moderation_state = "withdrawn"
+    post.save()
+    assert not any("Evidence post text" in html for html in pages(client))
+
+
+def test_event_withdrawn_by_saving_it_is_gone_from_a_cached_page(client):
+    event, _ = make_event(title="Saved as withdrawn")
+    assert all("Saved as withdrawn" in html for html in pages(client))
+    event.moderation_state = "withdrawn"
+    event.save()
+    assert not any("Saved as withdrawn" in html for html in pages(client))
+
+
+def test_edited_evidence_and_links_show_at_once(client):
+    event, post = make_event()
+    assert all("A dating source" in html for html in pages(client))
+    source = event.sources.get()
+    source.name = "A corrected source"
+    source.save()
+    assert all("A corrected source" in html for html in pages(client))
+    event.posts.remove(post)
+    assert not any("Evidence post text" in html for html in pages(client))
+
+
+def test_version_moves_before_and_again_after_the_commit(django_capture_on_commit_callbacks):
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        content_changed()
+        content_changed()
+        during = content_version()
+    after = content_version()
+    # One post-commit bump however many changes the transaction made.
+    assert len(callbacks) == 1
+    assert before != during != after
