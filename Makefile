@@ -7,7 +7,11 @@ export DEBUG ?= 1
 
 .PHONY: install run test lint format migrate seed chromium benchmark clean
 
+# Debian ships venv's pip bootstrap separately (python3.11-venv); install it when it is missing.
 $(BIN)/python:
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
+		echo "Installing Debian's python3.11-venv (needed to create .venv)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3.11-venv >/dev/null; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
