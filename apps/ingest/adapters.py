@@ -773,15 +773,24 @@ def _is_partial(line: bytes) -> bool:
     return False
 
 
-def read_twarc1(stream: IO[bytes], *, content_type: str = "", source: str = "") -> Iterator[Record]:
+def _json_line_values(stream: IO[bytes]) -> Iterator[tuple[str, bytes, object]]:
+    """(position, raw line, parsed value) for each non-blank line; the value is an
+    ``ItemError`` for a line that is not JSON, so one bad line never stops the file."""
     for number, line in json_lines(stream):
         if not line.strip():
             continue
         position = f"line {number}"
         try:
-            tweet = _loads_line(line)
+            value = _loads_line(line)
         except orjson.JSONDecodeError as exc:
-            yield ItemError(position, _json_error(exc, line, one_line=True), _snippet(line))
+            value = ItemError(position, _json_error(exc, line, one_line=True), _snippet(line))
+        yield position, line, value
+
+
+def read_twarc1(stream: IO[bytes], *, content_type: str = "", source: str = "") -> Iterator[Record]:
+    for position, line, tweet in _json_line_values(stream):
+        if isinstance(tweet, ItemError):
+            yield tweet
             continue
         tweets = (
             tweet.get("statuses") if isinstance(tweet, dict) and "statuses" in tweet else [tweet]
@@ -835,14 +844,9 @@ def _v2_record(tweet: dict, users: dict, position: str) -> PostRecord:
 
 
 def read_twarc2(stream: IO[bytes], *, content_type: str = "", source: str = "") -> Iterator[Record]:
-    for number, line in json_lines(stream):
-        if not line.strip():
-            continue
-        position = f"line {number}"
-        try:
-            page = _loads_line(line)
-        except orjson.JSONDecodeError as exc:
-            yield ItemError(position, _json_error(exc, line, one_line=True), _snippet(line))
+    for position, line, page in _json_line_values(stream):
+        if isinstance(page, ItemError):
+            yield page
             continue
         if not isinstance(page, dict) or "data" not in page:
             reason = 'no "data" in this response page'
