@@ -150,3 +150,17 @@ def test_home_page_lists_chapters_in_their_order(client):
     TimelineEventFactory(published=True, chapter=early)
     chapters = client.get(reverse("timeline:home")).context["chapters"]
     assert [c.title for c in chapters] == ["Early chapter", "Late chapter"]
+
+
+def test_home_page_numbers_are_kept_until_public_content_changes(client):
+    from apps.curation.services import entries_transition
+
+    post = PostFactory(published=True)
+    url = reverse("timeline:home")
+    assert client.get(url).context["counts"]["posts"] == 1
+    with CaptureQueriesContext(connection) as cached:
+        client.get(url)
+    assert not any('FROM "archive_post"' in q["sql"] for q in cached.captured_queries)
+
+    entries_transition(kind="post", ids=[post.pk], to_state="withdrawn")
+    assert client.get(url).context["counts"]["posts"] == 0
