@@ -6,9 +6,9 @@ leaves the index in the transaction that withdrew it. Saves through the ORM are 
 by signals registered in ``apps.search.signals``.
 
 The index is written in SQL straight from the entries' tables: one ``INSERT ... SELECT`` per
-batch, whatever its size, with the per-day and per-hour volume counts adjusted by the rows that
-left and the rows that arrived in the same statement. What goes into each weight of an entry's
-document is decided here (:data:`ENTRY_SQL`); how words become lexemes is decided by the
+batch, whatever its size, with the per-month, per-day and per-hour volume counts adjusted by the
+rows that left and the rows that arrived in the same statement. What goes into each weight of an
+entry's document is decided here (:data:`ENTRY_SQL`); how words become lexemes is decided by the
 ``search_document()`` SQL function (migration 0001).
 """
 
@@ -85,14 +85,15 @@ GIN_INDEX_SQL = (
 )
 _ALIAS = {"post": "p", "article": "s", "event": "e", "account": "a"}
 
-# Adds (or, with sign -1, removes) a set of index rows to the per-day and per-hour counts.
+# Adds (or, with sign -1, removes) a set of index rows to the per-month, per-day and per-hour
+# counts.
 # Buckets are taken in UTC whatever the session's time zone; rows are upserted in key order so
 # that two transactions touching the same buckets lock them in the same order.
 _VOLUME_DELTA = """
     INSERT INTO search_volumecount (granularity, bucket, kind, platform, language, n)
     SELECT g.granularity, date_trunc(g.granularity, r.date, 'UTC'), r.kind, r.platform,
            r.language, {sign} * count(*)
-    FROM {rows} AS r CROSS JOIN (VALUES ('day'), ('hour')) AS g (granularity)
+    FROM {rows} AS r CROSS JOIN (VALUES ('month'), ('day'), ('hour')) AS g (granularity)
     GROUP BY 1, 2, 3, 4, 5
     ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (granularity, bucket, kind, platform, language)

@@ -70,19 +70,22 @@ class SearchEntry(models.Model):
 
 
 class Granularity(models.TextChoices):
+    MONTH = "month", "Month"
     DAY = "day", "Day"
     HOUR = "hour", "Hour"
 
 
 class VolumeCount(models.Model):
-    """How many published entries of a kind, platform and language fall in one UTC day or hour.
+    """How many published entries of a kind, platform and language fall in one UTC month, day
+    or hour.
 
     Kept in step by ``sync_entries`` (deltas, in the same transaction) and rebuilt by
     ``rebuild_search_index``, so the chart reads a few thousand rows instead of grouping every
-    post by ``date_trunc``.
+    post by ``date_trunc``. Months are kept as well as days: the whole timeline by year, or a
+    year by month, sums a few hundred month rows instead of tens of thousands of day rows.
     """
 
-    granularity = models.CharField(max_length=4, choices=Granularity.choices)
+    granularity = models.CharField(max_length=5, choices=Granularity.choices)
     bucket = models.DateTimeField()
     kind = models.CharField(max_length=8, choices=EntryKind.choices)
     platform = models.CharField(max_length=16, blank=True)

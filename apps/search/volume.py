@@ -123,6 +123,16 @@ def uses_counts_table(filterset: SearchFilterSet) -> bool:
 _TRUNC = "date_trunc(%s, {col} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
 
 
+def _counts_granularity(by: str, cleaned: dict) -> str:
+    """The finest rows a chart needs: months add up to years and months, but a date filter
+    cuts through months, so it needs days."""
+    if by == "hour":
+        return "hour"
+    if by == "day" or cleaned.get("date_from") or cleaned.get("date_to"):
+        return "day"
+    return "month"
+
+
 def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datetime, int]:
     """Matching entries (posts unless another kind is chosen) per bar, in one query."""
     filterset.qs  # noqa: B018 -- compiles the query text, if any
@@ -135,10 +145,7 @@ def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datet
         cleaned = filterset.cleaned
         where, params = (
             ["granularity = %s", "kind = %s"],
-            [
-                "hour" if zoom.by == "hour" else "day",
-                kind,
-            ],
+            [_counts_granularity(zoom.by, cleaned), kind],
         )
         for name in ("platform", "language"):
             if cleaned.get(name):

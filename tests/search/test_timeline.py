@@ -55,6 +55,26 @@ def test_the_chart_zooms_from_years_to_months_to_days_and_hours(client, october)
     assert sum(bars(by_hour).values()) == 3
 
 
+def test_years_and_months_are_read_from_month_rows_and_date_filters_from_day_rows(client, october):
+    with CaptureQueriesContext(connection) as queries:
+        assert bars(timeline(client, period="2017")) == {"October 2017": 3, "November 2017": 1}
+    chart_sql = [q["sql"] for q in queries if "search_volumecount" in q["sql"]]
+    assert chart_sql and "'month'" in chart_sql[0]
+    # A date filter cuts through a month: the bars still count only the days inside it.
+    assert bars(timeline(client, period="2017", date_from="2017-10-16")) == {
+        "October 2017": 1,
+        "November 2017": 1,
+    }
+    entries_transition(kind="post", ids=list(_october_post_ids()), to_state="withdrawn")
+    assert bars(timeline(client, period="2017")) == {"November 2017": 1}
+
+
+def _october_post_ids():
+    return SearchEntry.objects.filter(
+        kind="post", date__gte=at(10, 1, 0), date__lt=at(11, 1, 0)
+    ).values_list("entry_id", flat=True)
+
+
 def test_each_bar_links_into_its_period_and_the_chart_has_a_text_equivalent(client, october):
     html = timeline(client, period="2017-10", q="metoo").content.decode()
     assert re.search(r'<a href="\?q=metoo&amp;period=2017-10-15#volume" aria-label="15 October '
