@@ -254,6 +254,9 @@ SEARCH_PAGE_SIZE = env_int("SEARCH_PAGE_SIZE", 20)
 # Search (issue 4): relevance ranks at most this many matches; facets count at most this many.
 SEARCH_RANK_WINDOW = env_int("SEARCH_RANK_WINDOW", 500)
 SEARCH_FACET_SAMPLE = env_int("SEARCH_FACET_SAMPLE", 1000)
+# Whole search and timeline pages kept for visitors who are not signed in, until public content
+# changes (apps.search.page_cache).
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 
 # --- security -------------------------------------------------------------------------------
 

@@ -110,12 +110,17 @@ def _base_sql(filterset: SearchFilterSet, columns: tuple[str, ...]) -> tuple[str
     return sql, list(params)
 
 
-def search_run(filterset: SearchFilterSet, *, cursor: str = "", page: int = 1) -> SearchPage:
+def search_run(
+    filterset: SearchFilterSet, *, cursor: str = "", page: int = 1, version: str | None = None
+) -> SearchPage:
+    """One page of results. ``version`` is the public content version, if the caller has
+    already read it (before anything else: see cached_count_and_facets)."""
     cap = settings.SEARCH_COUNT_CAP
     size = settings.SEARCH_PAGE_SIZE
     window = settings.SEARCH_RANK_WINDOW
     sample = settings.SEARCH_FACET_SAMPLE
-    version = content_version()  # before anything else is read (see cached_count_and_facets)
+    if version is None:
+        version = content_version()
     base_sql, params = _base_sql(filterset, ("id", "kind", "entry_id", "date", "document"))
     count, facets = cached_count_and_facets(
         filterset, limit=max(cap, window, sample) + 1, version=version, matching=(base_sql, params)

@@ -10,6 +10,7 @@ from apps.curation.public import get_public_or_gone
 from apps.search import citations, exports
 from apps.search.filters import SearchFilterSet
 from apps.search.models import SearchEntry
+from apps.search.page_cache import public_page_cache, request_content_version
 from apps.search.presenting import search_context
 from apps.search.searching import search_run
 from apps.timeline.models import TimelineEvent
@@ -26,12 +27,16 @@ def _positive_int(value, default: int = 1) -> int:
         return default
 
 
+# A minute: the page prints the moment the search was run ("cite this search").
+@public_page_cache(seconds=60)
 def search(request):
+    version = request_content_version(request)  # before anything else is read
     filterset = _filterset(request)
     page = search_run(
         filterset,
         cursor=request.GET.get("cursor", ""),
         page=_positive_int(request.GET.get("page")),
+        version=version,
     )
     return render(request, "search/search.html", search_context(request, filterset, page))
 

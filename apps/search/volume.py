@@ -85,23 +85,29 @@ def parse_zoom(period: str | None, by: str | None) -> Zoom:
     return Zoom(period, by or default_by, start, end, label, notes)
 
 
+# English month names, looked up once: ``calendar.month_name[n]`` formats a date on every call,
+# and a month by hour labels 744 bars.
+MONTH_NAMES = tuple(calendar.month_name)
+MONTH_ABBRS = tuple(calendar.month_abbr)
+
+
 def _period_of(moment: datetime.datetime, by: str) -> str:
-    return {
-        "year": f"{moment:%Y}",
-        "month": f"{moment:%Y-%m}",
-        "day": f"{moment:%Y-%m-%d}",
-        "hour": f"{moment:%Y-%m-%dT%H}",
-    }[by]
+    if by == "year":
+        return f"{moment.year:04d}"
+    if by == "month":
+        return f"{moment.year:04d}-{moment.month:02d}"
+    day = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+    return day if by == "day" else f"{day}T{moment.hour:02d}"
 
 
 def _label(moment: datetime.datetime, by: str) -> str:
     if by == "year":
         return f"{moment.year}"
     if by == "month":
-        return f"{calendar.month_name[moment.month]} {moment.year}"
+        return f"{MONTH_NAMES[moment.month]} {moment.year}"
     if by == "day":
-        return f"{moment.day} {calendar.month_name[moment.month]} {moment.year}"
-    return f"{moment.day} {calendar.month_abbr[moment.month]} {moment.year}, {moment:%H}:00 UTC"
+        return f"{moment.day} {MONTH_NAMES[moment.month]} {moment.year}"
+    return f"{moment.day} {MONTH_ABBRS[moment.month]} {moment.year}, {moment.hour:02d}:00 UTC"
 
 
 def _step(moment: datetime.datetime, by: str) -> datetime.datetime:
@@ -121,6 +127,10 @@ def uses_counts_table(filterset: SearchFilterSet) -> bool:
 # of thousands of per-day counts of the whole timeline (the three-argument form looks the zone
 # up for every row).
 _TRUNC = "date_trunc(%s, {col} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+# Bars' starts travel as seconds since the epoch: parsing hundreds of timestamps costs more than
+# the query that sums them.
+_EPOCH = "extract(epoch FROM {})::bigint"
+_QUERY_TRUNC = "date_trunc(%s, m.date, 'UTC')"
 
 
 def _counts_granularity(by: str, cleaned: dict) -> str:
@@ -157,22 +167,28 @@ def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datet
         if cleaned.get("date_to"):
             where.append("bucket < %s")
             params.append(_utc(*cleaned["date_to"].timetuple()[:3]) + datetime.timedelta(days=1))
+        granularity = params[0]
+        # Rows already as fine as the bars need no truncating.
+        bar_start = "bucket" if granularity == zoom.by else _TRUNC.format(col="bucket")
         sql = (
-            f"SELECT {_TRUNC.format(col='bucket')} AS b, sum(n) FROM search_volumecount "  # noqa: S608
+            f"SELECT {_EPOCH.format(bar_start)} AS b, sum(n) FROM search_volumecount "  # noqa: S608
             f"WHERE {' AND '.join(where)}{period_sql.format(col='bucket')} "
             "GROUP BY b HAVING sum(n) > 0"
         )
-        all_params = [zoom.by, *params, *period_params]
+        all_params = ([] if granularity == zoom.by else [zoom.by]) + params + period_params
     else:
         base_sql, params = _base_sql(filterset, ("date", "kind"))
         sql = (
-            f"SELECT date_trunc(%s, m.date, 'UTC') AS b, count(*) FROM ({base_sql}) AS m "  # noqa: S608
+            f"SELECT {_EPOCH.format(_QUERY_TRUNC)} AS b, count(*) FROM ({base_sql}) AS m "  # noqa: S608
             f"WHERE m.kind = %s{period_sql.format(col='m.date')} GROUP BY b"
         )
         all_params = [zoom.by, *params, kind, *period_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, all_params)
-        return {bucket: int(n) for bucket, n in cursor.fetchall()}
+        return {
+            datetime.datetime.fromtimestamp(seconds, datetime.UTC): int(n)
+            for seconds, n in cursor.fetchall()
+        }
 
 
 @dataclass
@@ -252,7 +268,7 @@ def _bar_url_maker(base: QueryDict, by: str):
         # The finest bar leads to the search results of its day.
         params["date_from"] = params["date_to"] = placeholder
         parts = ("/search/?" + params.urlencode()).split(placeholder)
-        return lambda start: f"{start:%Y-%m-%d}".join(parts)
+        return lambda start: _period_of(start, "day").join(parts)
     params["period"] = placeholder
     parts = ("?" + params.urlencode() + "#volume").split(placeholder)
     return lambda start: _period_of(start, by).join(parts)
@@ -269,33 +285,36 @@ def volume_chart(filterset: SearchFilterSet, zoom: Zoom, base: QueryDict) -> Cha
         stop = _utc(max(counts).year + 1)
     else:
         first = stop = None
-    bars = []
+    starts = []
     moment = first
-    bar_url = _bar_url_maker(base, zoom.by)
-    while moment is not None and moment < stop and len(bars) < 1000:
-        n = counts.get(moment, 0)
-        bars.append(Bar(moment, _label(moment, zoom.by), n, bar_url(moment)))
+    while moment is not None and moment < stop and len(starts) < 1000:
+        starts.append(moment)
         moment = _step(moment, zoom.by)
-    peak = max((bar.count for bar in bars), default=0)
+    bar_url = _bar_url_maker(base, zoom.by)
+    by = zoom.by
+    # Only bars with a count are drawn and linked (see Chart._escaped_bars): the others need
+    # no link, and a month by hour has hundreds of them.
+    bars = []
+    for start in starts:
+        n = counts.get(start, 0)
+        bars.append(Bar(start, _label(start, by), n, bar_url(start) if n else ""))
+    peak = max(counts.values(), default=0) if bars else 0
     chart = Chart(zoom, kind_label, bars, sum(counts.values()), peak)
     if bars:
         slot = CHART_WIDTH / len(bars)
         gap = min(2.0, slot * 0.2)
+        width = round(max(slot - gap, 0.5), 2)
+        scale = (chart.plot_height - 4) / peak if peak else 0
         for index, bar in enumerate(bars):
-            bar.width = round(max(slot - gap, 0.5), 2)
+            bar.width = width
             bar.x = round(index * slot + gap / 2, 2)
-            bar.height = round((bar.count / peak) * (chart.plot_height - 4), 2) if peak else 0
-            if bar.count and bar.height < 1:
-                bar.height = 1
+            if bar.count:
+                bar.height = max(round(bar.count * scale, 2), 1)
             bar.y = round(chart.plot_height - bar.height, 2)
         every = max(1, len(bars) // 12)
         chart.axis_labels = [
-            {
-                "x": round(bar.x + bar.width / 2, 2),
-                "text": _short_label(bar.start, zoom.by),
-            }
-            for index, bar in enumerate(bars)
-            if index % every == 0
+            {"x": round(bar.x + bar.width / 2, 2), "text": _short_label(bar.start, by)}
+            for bar in bars[::every]
         ]
     return chart
 
@@ -304,10 +323,10 @@ def _short_label(moment: datetime.datetime, by: str) -> str:
     if by == "year":
         return f"{moment.year}"
     if by == "month":
-        return calendar.month_abbr[moment.month]
+        return MONTH_ABBRS[moment.month]
     if by == "day":
         return f"{moment.day}"
-    return f"{moment:%H}h" if moment.hour else f"{moment.day} {calendar.month_abbr[moment.month]}"
+    return f"{moment.hour:02d}h" if moment.hour else f"{moment.day} {MONTH_ABBRS[moment.month]}"
 
 
 def zoom_links(zoom: Zoom, base: QueryDict) -> dict:

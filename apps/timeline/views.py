@@ -10,8 +10,8 @@ from apps.archive.models import Account, Post, SourceArticle
 from apps.curation.public import get_public_or_gone
 from apps.search import volume
 from apps.search.filters import SearchFilterSet
-from apps.search.indexing import content_version
 from apps.search.models import SearchEntry
+from apps.search.page_cache import public_page_cache, request_content_version
 from apps.search.presenting import search_params, with_params
 from apps.timeline.models import Chapter, TimelineEvent
 from apps.timeline.services import group_by_chapter
@@ -21,8 +21,8 @@ from apps.timeline.services import group_by_chapter
 HOME_COUNTS_CACHE_SECONDS = 600
 
 
-def _public_counts() -> dict[str, int]:
-    key = f"home-counts:{content_version()}"  # the version is read before the counts
+def _public_counts(version: str) -> dict[str, int]:
+    key = f"home-counts:{version}"  # the version is read before the counts
     counts = cache.get(key)
     if counts is None:
         counts = {
@@ -35,8 +35,9 @@ def _public_counts() -> dict[str, int]:
     return counts
 
 
+@public_page_cache(seconds=HOME_COUNTS_CACHE_SECONDS)
 def home(request):
-    counts = _public_counts()
+    counts = _public_counts(request_content_version(request))
     chapters = list(
         Chapter.objects.annotate(
             event_count=Count("events", filter=Q(events__moderation_state="published"))
@@ -68,13 +69,14 @@ def _events_cache_key(version: str, params) -> str:
     return f"timeline-events:{version}:{digest}"
 
 
+@public_page_cache(seconds=TIMELINE_EVENTS_CACHE_SECONDS)
 def timeline(request):
     """The curated events and, beneath them, the volume of matching posts per period.
 
     Takes the search page's query and filters, plus ``period`` (YYYY, YYYY-MM or YYYY-MM-DD)
     and ``by`` (year, month, day or hour) to zoom."""
     # The version first: whatever is cached under it below is read after it was committed.
-    version = content_version()
+    version = request_content_version(request)
     filterset = SearchFilterSet(request.GET, queryset=SearchEntry.objects.all())
     zoom = volume.parse_zoom(request.GET.get("period"), request.GET.get("by"))
     base = search_params(request)

@@ -286,3 +286,32 @@ def test_hashtags_match_whatever_their_case_and_accents(client):
     post = PostFactory(published=True, text="Yo también", hashtags=["YoTambién"])
     assert found(search(client, hashtag="#yotambien")) == [post]
     assert found(search(client, q="#YOTAMBIÉN")) == [post]
+
+
+def test_each_kind_of_result_is_shown_with_its_link_date_and_escaped_names(client):
+    public = AccountFactory(handle="critic", is_public_figure=True, display_name='Ann "A" <b>')
+    post = PostFactory(
+        published=True,
+        account=public,
+        text="Weinstein story",
+        posted_at=datetime.datetime(2017, 10, 15, 20, 5, tzinfo=datetime.UTC),
+    )
+    warned = PostFactory(published=True, text="Weinstein again", content_warning="abuse <i>")
+    article = SourceArticleFactory(
+        published=True,
+        title="Weinstein & the press",
+        outlet=OutletFactory(name="Times & Co"),
+        published_at=OCT,
+    )
+    html = search(client, q="weinstein").content.decode()
+    assert (
+        f'<a href="{post.get_absolute_url()}">Post by @critic</a></h3>'
+        '<p class="meta">Post on Twitter/X · <time datetime="2017-10-15T20:05:00+00:00">'
+        "15 October 2017, 20:05 UTC</time></p>"
+    ) in html
+    assert f'<a href="{warned.get_absolute_url()}">Post by {warned.account.pseudonym}</a>' in html
+    assert "Content warning: abuse &lt;i&gt;. Show the excerpt</summary>" in html
+    article_link = f'<a href="{article.get_absolute_url()}"><mark>Weinstein</mark> &amp; the press'
+    assert article_link in html
+    assert 'Article in Times &amp; Co · <time datetime="2017-10-15">15 October 2017</time>' in html
+    assert "<b>" not in html and "<i>" not in html

@@ -21,7 +21,8 @@ class Migration(migrations.Migration):
             SELECT 'month', date_trunc('month', bucket, 'UTC'), kind, platform, language, sum(n)
             FROM search_volumecount WHERE granularity = 'day'
             GROUP BY 2, 3, 4, 5
-            HAVING sum(n) <> 0
+            HAVING sum(n) <> 0;
+            ANALYZE search_volumecount;
             """,
             "DELETE FROM search_volumecount WHERE granularity = 'month'",
         ),

@@ -1,0 +1,77 @@
+"""Whole search and timeline pages are kept for anonymous visitors until public content
+changes: a change must show on the very next request, and nobody signed in is served or
+stored."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.curation.services import entries_transition
+from apps.search.page_cache import CACHE_HEADER
+from tests.factories import PostFactory, TimelineEventFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("search:search") + "?q=weinstein"
+PAGES = [SEARCH, reverse("timeline:timeline"), reverse("timeline:home")]
+
+
+def test_a_repeated_search_is_answered_from_the_cache_in_one_query(client):
+    PostFactory(published=True, text="Weinstein fired")
+    first = client.get(SEARCH)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(SEARCH)
+    assert first[CACHE_HEADER] == "miss" and again[CACHE_HEADER] == "hit"
+    assert again.content == first.content
+    assert len(queries) == 1  # the content version
+    assert client.get(SEARCH + "&order=newest")[CACHE_HEADER] == "miss"
+
+
+@pytest.mark.parametrize("url", PAGES[:2])
+def test_a_withdrawn_post_is_gone_from_the_next_page(client, url):
+    post = PostFactory(published=True, text="Weinstein fired")
+    TimelineEventFactory(published=True).posts.add(post)
+    assert post.get_absolute_url() in client.get(url).content.decode()
+    assert client.get(url)[CACHE_HEADER] == "hit"
+    entries_transition(kind="post", ids=[post.pk], to_state="withdrawn", reason="takedown")
+    after = client.get(url)
+    assert after[CACHE_HEADER] == "miss"
+    assert post.get_absolute_url() not in after.content.decode()
+
+
+def test_the_home_page_counts_a_withdrawn_post_out_at_once(client):
+    post = PostFactory(published=True)
+    assert client.get(PAGES[2]).context["counts"]["posts"] == 1
+    entries_transition(kind="post", ids=[post.pk], to_state="withdrawn", reason="takedown")
+    assert client.get(PAGES[2]).context["counts"]["posts"] == 0
+
+
+def test_a_withdrawn_event_saved_through_the_orm_is_gone_from_the_next_timeline(client):
+    event = TimelineEventFactory(published=True, title="An event to withdraw")
+    url = reverse("timeline:timeline")
+    assert "An event to withdraw" in client.get(url).content.decode()
+    event.moderation_state = "withdrawn"
+    event.save()
+    assert "An event to withdraw" not in client.get(url).content.decode()
+
+
+def test_signed_in_visitors_are_neither_served_nor_stored(client, django_user_model):
+    PostFactory(published=True, text="Weinstein fired")
+    client.force_login(django_user_model.objects.create_user("reader", password="x" * 20))
+    assert CACHE_HEADER not in client.get(SEARCH)
+    assert CACHE_HEADER not in client.get(SEARCH)
+    client.logout()
+    client.cookies.clear()
+    assert client.get(SEARCH)[CACHE_HEADER] == "miss"
+
+
+def test_a_visitor_with_messages_waiting_gets_a_fresh_page(client):
+    client.cookies["messages"] = "pending"
+    assert CACHE_HEADER not in client.get(SEARCH)
+
+
+def test_the_page_cache_can_be_turned_off(client, settings):
+    settings.PUBLIC_PAGE_CACHE = False
+    client.get(SEARCH)
+    assert CACHE_HEADER not in client.get(SEARCH)
