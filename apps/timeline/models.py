@@ -7,6 +7,7 @@ import datetime
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from apps.archive.models import Post, SourceArticle
 from apps.curation.states import Moderated, ModeratedQuerySet
@@ -52,19 +53,24 @@ class TimelineEventQuerySet(ModeratedQuerySet):
         return self.order_by("date", "position", "id")
 
     def with_evidence(self):
-        """Everything an event shows, in a fixed number of queries whatever the data."""
+        """Everything an event shows, in a fixed number of queries whatever the data, as plain
+        lists (``source_list``, ``claim_list``, ``public_posts``, ``public_articles``): a page
+        of the whole story reads them some two thousand times, and each ``.all()`` of a
+        prefetched relation builds a new queryset."""
         return self.select_related("chapter").prefetch_related(
-            "sources",
-            "claims",
+            Prefetch("sources", to_attr="source_list"),
+            Prefetch("claims", to_attr="claim_list"),
             Prefetch(
                 "posts",
                 queryset=Post.objects.published().for_listing().order_by("posted_at", "id"),
+                to_attr="public_posts",
             ),
             Prefetch(
                 "articles",
                 queryset=SourceArticle.objects.published()
                 .for_listing()
                 .order_by("published_at", "id"),
+                to_attr="public_articles",
             ),
         )
 
@@ -109,10 +115,13 @@ class TimelineEvent(Moderated):
     def display_date(self) -> str:
         return format_precise_date(self.date, self.date_precision)
 
-    @property
+    @cached_property
     def is_contested(self) -> bool:
-        """Disputed when its claims name more than one date (uses the prefetched claims)."""
-        return len({(c.date, c.date_precision) for c in self.claims.all()}) > 1
+        """Disputed when its claims name more than one date (the prefetched claims, if any)."""
+        claims = getattr(self, "claim_list", None)
+        if claims is None:
+            claims = self.claims.all()
+        return len({(c.date, c.date_precision) for c in claims}) > 1
 
 
 class EventSource(models.Model):
