@@ -145,9 +145,24 @@ def parse_datetime(value) -> datetime.datetime | None:
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 
 
+_MONTH_DIGITS = {name: f"{number:02d}" for name, number in _MONTHS.items()}
+
+
 def _twitter_datetime(value: str) -> datetime.datetime | None:
     """Twitter v1.1's "Sun Mar 26 19:17:08 +0000 2006", without strptime (a million tweets
-    would spend seconds in it)."""
+    would spend seconds in it): rearranged by slicing into ISO 8601, which ``fromisoformat``
+    reads in C (a fifth of the twarc reader's time went to the field-by-field version)."""
+    if len(value) == 30 and value[19] == " " and value[25] == " ":
+        month = _MONTH_DIGITS.get(value[4:7])
+        if month is not None:
+            try:
+                parsed = datetime.datetime.fromisoformat(
+                    f"{value[26:]}-{month}-{value[8:10]}T{value[11:19]}{value[20:25]}"
+                )
+            except ValueError:
+                pass
+            else:
+                return parsed if parsed.tzinfo is datetime.UTC else parsed.astimezone(datetime.UTC)
     parts = value.split(" ")
     if len(parts) != 6 or parts[1] not in _MONTHS or len(parts[4]) != 5:
         return None
