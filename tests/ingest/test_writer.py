@@ -1,0 +1,230 @@
+"""The batched writer's two ways of storing posts: new natural keys are COPYed straight into
+the posts table, known ones upserted; the first falls back to the second whenever another
+writer got there first, and both store the same rows."""
+
+import threading
+import time
+
+import orjson
+import psycopg
+import pytest
+from django.db import connection
+
+from apps.archive.models import Account, Post
+from apps.ingest import services, writer
+from apps.ingest.adapters import PostRecord
+from apps.ingest.models import CapturedPost, IngestRun, RawCapture, RunStatus
+from tests.ingest.conftest import FIXTURES
+
+POST_FIELDS = (
+    "platform", "platform_id", "account__platform", "account__handle", "account__display_name",
+    "account__profile_url", "text", "media_text", "posted_at", "url", "language", "hashtags",
+    "mentions", "in_reply_to__platform_id", "in_reply_to_platform_id", "quote_of__platform_id",
+    "quote_of_platform_id", "hydrated", "content_warning", "moderation_state",
+)  # fmt: skip
+
+
+def stored_posts():
+    return list(Post.objects.order_by("platform", "platform_id").values_list(*POST_FIELDS))
+
+
+def record(platform_id: str, handle: str, name: str = "", **kwargs) -> PostRecord:
+    return PostRecord(
+        platform="twitter",
+        platform_id=platform_id,
+        position=f"item {platform_id}",
+        handle=handle,
+        display_name=name or f"Name of {handle}",
+        profile_url=f"https://twitter.com/{handle}",
+        text=kwargs.pop("text", f"post {platform_id}"),
+        **kwargs,
+    )
+
+
+@pytest.mark.django_db
+def test_the_copy_path_and_the_upsert_path_store_the_same_rows_and_links(monkeypatch, tmp_path):
+    tricky = tmp_path / "tricky.jsonl"
+    tricky.write_text(
+        (FIXTURES / "twarc1.jsonl").read_text()
+        + '{"id_str": "5", "full_text": "tab\\there, back\\\\slash, new\\nline \\"q\\"",'
+        ' "user": {"screen_name": "odd", "name": "Tab\\tName"}, "entities": {"hashtags":'
+        ' [{"text": "a\\"b"}, {"text": "c\\\\d"}, {"text": "{x,y}"}]}}\n'
+    )
+    fast = services.source_ingest(source=str(tricky))
+    fast_rows = stored_posts()
+    fast_links = CapturedPost.objects.filter(capture__run=fast).count()
+    Post.objects.all().delete()
+    Account.objects.all().delete()
+
+    monkeypatch.setattr(writer.BatchWriter, "_copy_new", lambda self, cursor, posts, known: False)
+    safe = services.source_ingest(source=str(tricky))
+    assert fast.counts == safe.counts == {"created": 5, "updated": 0, "unchanged": 1, "failed": 1}
+    assert stored_posts() == fast_rows
+    odd = Post.objects.get(platform_id="5")
+    assert odd.text == 'tab\there, back\\slash, new\nline "q"'
+    assert odd.hashtags == ['a"b', "c\\d", "{x,y}"]
+    assert odd.account.display_name == "Tab\tName"
+    assert fast_links == CapturedPost.objects.filter(capture__run=safe).count() == 5
+
+
+@pytest.mark.django_db
+def test_a_key_stored_by_another_writer_after_the_lookup_sends_the_batch_the_safe_way(
+    monkeypatch,
+):
+    services.source_ingest(source=str(FIXTURES / "twarc1.jsonl"))
+    before = stored_posts()
+    original = writer.BatchWriter._known_ids
+    # As if another writer committed the same posts between the lookup and the COPY.
+    monkeypatch.setattr(writer.BatchWriter, "_known_ids", lambda self, cursor, keys: {})
+    run = services.source_ingest(source=str(FIXTURES / "twarc1.jsonl"))
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.counts == {"created": 0, "updated": 0, "unchanged": 5, "failed": 1}
+    assert stored_posts() == before
+    monkeypatch.setattr(writer.BatchWriter, "_known_ids", original)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_insert_of_the_same_key_is_waited_for_and_then_upserted(ingest_settings):
+    ingest_settings.INGEST_WRITER_THREAD = True
+    services.source_ingest(source=str(FIXTURES / "twarc1.jsonl"))  # accounts and parents
+    Post.objects.filter(platform_id="919669299755700225").delete()  # the reply
+    account = Account.objects.get(handle="replier_one")
+    settings = connection.get_connection_params()
+    other = psycopg.connect(**settings, autocommit=False)
+    try:
+        # Another writer inserts the reply, a bare version of it, and has not committed.
+        other.execute(
+            "INSERT INTO archive_post (platform, platform_id, account_id, text, media_text, "
+            "url, language, hashtags, mentions, in_reply_to_platform_id, quote_of_platform_id, "
+            "hydrated, content_warning, capture_sha256, moderation_state, created_at, "
+            "updated_at) VALUES ('twitter', '919669299755700225', %s, '', '', '', '', '{}', "
+            "'{}', '', '', false, '', '', 'pending', now(), now())",
+            [account.pk],
+        )
+        result = {}
+        reader = threading.Thread(
+            target=lambda: result.update(
+                run=services.source_ingest(source=str(FIXTURES / "twarc1.jsonl"))
+            )
+        )
+        reader.start()
+        # (Asked on a connection of its own: within a transaction the statistics views
+        # show the same snapshot each time.)
+        with psycopg.connect(**settings, autocommit=True) as watcher:
+            for _ in range(200):  # until the ingest waits for the other writer's insert
+                waiting = watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                ).fetchone()[0]
+                if waiting:
+                    break
+                time.sleep(0.05)
+        assert waiting, "the ingest should wait for the uncommitted insert"
+        other.commit()
+        reader.join(timeout=30)
+    finally:
+        other.close()
+    run = result["run"]
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert run.counts == {"created": 0, "updated": 1, "unchanged": 4, "failed": 1}
+    reply = Post.objects.get(platform_id="919669299755700225")
+    assert reply.hydrated and reply.text and reply.in_reply_to.platform_id == "919659299755700224"
+    assert Post.objects.filter(platform_id="919669299755700225").count() == 1
+
+
+@pytest.fixture
+def batch_writer(db):
+    run = IngestRun.objects.create(source="test")
+    capture = RawCapture.objects.create(run=run, source="test", sha256="0" * 64, size=0)
+
+    def make(**kwargs):
+        return writer.BatchWriter(run=run, capture_id=capture.pk, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def account_upserts(monkeypatch):
+    """The account upserts the writer sends, as the number of accounts in each."""
+    sent = []
+    original = psycopg.Cursor.execute
+
+    def execute(self, query, params=None, **kwargs):
+        if str(query).lstrip().startswith(f"INSERT INTO {Account._meta.db_table}"):
+            sent.append(len(orjson.loads(params[-1])))
+        return original(self, query, params, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", execute)
+    return sent
+
+
+def test_accounts_are_upserted_once_per_run_and_the_cache_stays_bounded(
+    batch_writer, monkeypatch, account_upserts
+):
+    monkeypatch.setattr(writer, "ACCOUNT_CACHE_LIMIT", 3)
+    batch = batch_writer(batch_size=2)
+    handles = [f"user{n}" for n in range(10)]
+    for n, handle in enumerate(handles):
+        batch.add(record(str(n), handle))
+        assert len(batch.accounts) <= 3
+    assert sum(account_upserts) == 10
+    batch.add(record("100", "user9"))
+    batch.add(record("101", "user8"))  # both still cached: no account statement
+    assert sum(account_upserts) == 10
+    batch.add(record("102", "user0"))
+    batch.add(record("103", "user1"))  # dropped from the cache long ago: upserted again
+    batch.close()
+    assert sum(account_upserts) == 12
+    assert len(batch.accounts) <= 3
+    owners = dict(Post.objects.values_list("platform_id", "account__handle"))
+    assert owners == {
+        **{str(n): h for n, h in enumerate(handles)},
+        "100": "user9", "101": "user8", "102": "user0", "103": "user1",
+    }  # fmt: skip
+    assert Account.objects.count() == 10
+    assert batch.counts.created == 14
+
+
+def test_a_cached_account_is_not_upserted_again_unless_its_name_changes(
+    batch_writer, account_upserts
+):
+    batch = batch_writer(batch_size=1)
+    batch.add(record("1", "alice", "Alice"))
+    batch.add(record("2", "alice", "Alice"))
+    assert account_upserts == [1]
+    batch.add(record("3", "alice", "Alice Renamed"))
+    batch.close()
+    assert account_upserts == [1, 1]
+    alice = Account.objects.get(handle="alice")
+    assert alice.display_name == "Alice Renamed"
+    assert set(alice.posts.values_list("platform_id", flat=True)) == {"1", "2", "3"}
+    assert batch.counts.created == 3
+
+
+def test_a_cached_account_deleted_meanwhile_is_written_again(batch_writer):
+    batch = batch_writer(batch_size=1)
+    batch.add(record("1", "gone"))
+    Post.objects.filter(platform_id="1").delete()
+    Account.objects.filter(handle="gone").delete()  # the cache still holds its id
+    batch.add(record("2", "gone"))
+    batch.close()
+    post = Post.objects.get(platform_id="2")
+    assert post.account.handle == "gone"
+    assert batch.counts.created == 2
+
+
+def test_a_reply_to_a_post_later_in_the_same_batch_is_linked(batch_writer):
+    batch = batch_writer(batch_size=10)
+    batch.add(record("2", "bob", in_reply_to_platform_id="1", quote_of_platform_id="3"))
+    batch.add(record("1", "alice"))
+    batch.close()
+    reply = Post.objects.get(platform_id="2")
+    assert reply.in_reply_to.platform_id == "1"
+    assert reply.quote_of is None and reply.quote_of_platform_id == "3"  # not stored yet
+    batch = batch_writer(batch_size=10)
+    batch.add(record("3", "carol"))
+    batch.close()
+    assert batch.dangling == []
+    assert services.post_links_resolve() == 1
+    reply.refresh_from_db()
+    assert reply.quote_of.platform_id == "3"
