@@ -271,6 +271,7 @@ def main() -> int:
     for urls in mix.values():  # warm-up: caches, connections, plans
         for url in urls:
             client.get(url)
+    gc.freeze()  # as metoo_archive.wsgi does once a web process has loaded everything
 
     from django.core.cache import cache
     from django.db import connection
