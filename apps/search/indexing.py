@@ -122,44 +122,103 @@ def _add_sql(kind: str, where: str) -> str:
     """
 
 
-def content_changed() -> None:
+# The rows of search_contentversion, each beside its sequence (search_content_change and
+# search_story_change).
+CONTENT, STORY = 1, 2
+
+
+def content_changed(*, story: bool = True) -> None:
     """Say that something public may have changed (an entry, its evidence, their moderation
-    state): every fragment cached under :func:`content_version` goes stale.
+    state): every fragment cached under :func:`content_version` goes stale, and, unless
+    ``story`` is false, every fragment cached under :func:`story_version` too. Pass
+    ``story=False`` only when the change cannot show in the curated story: no event, and no
+    post or article linked to one as evidence (nor their accounts or outlets).
 
-    Two counters move. The sequence at once, outside any transaction, so that the version seen
-    by this very transaction changes too; the committed row right after the commit, so that a
-    page read between the first bump and the commit (old content, new version) is never served
-    afterwards. A reader takes the version before it reads anything else, so whatever it
-    caches under a version was read no earlier than that version was committed. The row is
-    also what a streaming replica shows in step with the data (a sequence is logged ahead)."""
+    Two counters move for each version. The sequence at once, outside any transaction, so that
+    the version seen by this very transaction changes too; the committed row right after the
+    commit, so that a page read between the first bump and the commit (old content, new
+    version) is never served afterwards. A reader takes the version before it reads anything
+    else, so whatever it caches under a version was read no earlier than that version was
+    committed. The row is also what a streaming replica shows in step with the data (a sequence
+    is logged ahead)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval('search_content_change')")
-    if connection.in_atomic_block:
-        if not any(func is _bump_committed for _, func, _ in connection.run_on_commit):
-            # robust: a failure is logged, not raised after the commit; the cached fragments
-            # then expire on their own (minutes, see their timeouts).
-            transaction.on_commit(_bump_committed, robust=True)
-    else:
-        _bump_committed()
+        if story:
+            cursor.execute(
+                "SELECT nextval('search_content_change'), nextval('search_story_change')"
+            )
+        else:
+            cursor.execute("SELECT nextval('search_content_change')")
+    if not connection.in_atomic_block:
+        _bump_committed(story=story)
+        return
+    pending = {func for _, func, _ in connection.run_on_commit}
+    # robust: a failure is logged, not raised after the commit; the cached fragments then
+    # expire on their own (minutes, see their timeouts).
+    if story and _bump_content_and_story not in pending:
+        transaction.on_commit(_bump_content_and_story, robust=True)
+    elif not story and not pending & {_bump_content, _bump_content_and_story}:
+        transaction.on_commit(_bump_content, robust=True)
 
 
-def _bump_committed() -> None:
+def _bump_committed(*, story: bool) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO search_contentversion (id, n) VALUES (1, 1) "
-            "ON CONFLICT (id) DO UPDATE SET n = search_contentversion.n + 1"
+            "INSERT INTO search_contentversion (id, n) SELECT id, 1 FROM unnest(%s::smallint[]) "
+            "AS id ON CONFLICT (id) DO UPDATE SET n = search_contentversion.n + 1",
+            [[CONTENT, STORY] if story else [CONTENT]],
         )
+
+
+def _bump_content() -> None:
+    _bump_committed(story=False)
+
+
+def _bump_content_and_story() -> None:
+    _bump_committed(story=True)
 
 
 def content_version() -> str:
     """The current version of the public content, in one query (see :func:`content_changed`)."""
+    return _version(CONTENT, "search_content_change")
+
+
+def story_version() -> str:
+    """The current version of the curated story (events, their chapters, sources and claims,
+    the posts and articles linked to them), in one query; it moves with a subset of the changes
+    that move :func:`content_version`."""
+    return _version(STORY, "search_story_change")
+
+
+def _version(row: int, sequence: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT n FROM search_contentversion WHERE id = 1), last_value "
-            "FROM search_content_change"
+            f"SELECT (SELECT n FROM search_contentversion WHERE id = %s), last_value "  # noqa: S608
+            f"FROM {sequence}",
+            [row],
         )
         committed, changes = cursor.fetchone()
     return f"{committed}.{changes}"
+
+
+def _touches_story(cursor, kind: str, ids: list[int]) -> bool:
+    """Whether entries of a kind appear in the curated story: events always, posts and articles
+    linked to an event, accounts with such a post."""
+    from apps.timeline.models import TimelineEvent
+
+    if kind not in ("post", "article", "account"):
+        return True
+    through = TimelineEvent.posts.through if kind != "article" else TimelineEvent.articles.through
+    link_column = "post_id" if kind != "article" else "sourcearticle_id"
+    table = through._meta.db_table
+    if kind == "account":
+        sql = (
+            f"SELECT EXISTS (SELECT 1 FROM {table} AS l JOIN archive_post AS p "  # noqa: S608
+            "ON p.id = l.post_id WHERE p.account_id = ANY(%s))"
+        )
+    else:
+        sql = f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {link_column} = ANY(%s))"  # noqa: S608
+    cursor.execute(sql, [ids])
+    return cursor.fetchone()[0]
 
 
 def sync_entries(kind: str, ids: Iterable[int], *, cascade: bool = True) -> None:
@@ -175,7 +234,7 @@ def sync_entries(kind: str, ids: Iterable[int], *, cascade: bool = True) -> None
         return
     alias = _ALIAS[kind]
     with transaction.atomic(), connection.cursor() as cursor:
-        content_changed()
+        content_changed(story=_touches_story(cursor, kind, ids))
         cursor.execute(_remove_sql("kind = %s AND entry_id = ANY(%s)"), [kind, ids])
         cursor.execute(_add_sql(kind, f"{alias}.id = ANY(%s)"), [ids])
         if kind == "account" and cascade:
@@ -191,7 +250,7 @@ def sync_outlet_articles(outlet_ids: Iterable[int]) -> None:
     ids = sorted({int(pk) for pk in outlet_ids})
     if ids:
         with transaction.atomic(), connection.cursor() as cursor:
-            content_changed()
+            content_changed(story=_outlets_in_story(cursor, ids))
             cursor.execute(
                 _remove_sql("kind = 'article' AND outlet_id = ANY(%s)"),
                 [ids],
@@ -209,6 +268,18 @@ def _sync_posts_where(cursor, post_where: str, params: list) -> None:
     cursor.execute(_add_sql("post", f"p.{post_where}"), params)
 
 
+def _outlets_in_story(cursor, outlet_ids: list[int]) -> bool:
+    from apps.timeline.models import TimelineEvent
+
+    table = TimelineEvent.articles.through._meta.db_table
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {table} AS l JOIN archive_sourcearticle AS s "  # noqa: S608
+        "ON s.id = l.sourcearticle_id WHERE s.outlet_id = ANY(%s))",
+        [outlet_ids],
+    )
+    return cursor.fetchone()[0]
+
+
 def index_rebuild(*, bulk: bool = False) -> dict[str, int]:
     """Empty the index and the volume counts and build both again from the published entries,
     in one transaction (searches keep seeing the old index until it commits). Returns the
@@ -221,8 +292,8 @@ def index_rebuild(*, bulk: bool = False) -> dict[str, int]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("TRUNCATE search_searchentry, search_volumecount")
-        # Migration 0004 rebuilds before 0005 has created the version counters.
-        cursor.execute("SELECT to_regclass('search_content_change') IS NOT NULL")
+        # Migration 0004 rebuilds before 0005 and 0007 have created the version counters.
+        cursor.execute("SELECT to_regclass('search_story_change') IS NOT NULL")
         if cursor.fetchone()[0]:
             content_changed()
         if bulk:

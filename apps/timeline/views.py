@@ -10,6 +10,7 @@ from apps.archive.models import Account, Post, SourceArticle
 from apps.curation.public import get_public_or_gone
 from apps.search import volume
 from apps.search.filters import SearchFilterSet
+from apps.search.indexing import story_version
 from apps.search.models import SearchEntry
 from apps.search.page_cache import public_page_cache, request_content_version
 from apps.search.presenting import search_params, with_params
@@ -56,14 +57,14 @@ def home(request):
     )
 
 
-# How long rendered events may be kept. Any change to public content moves the version in the
-# key at once (apps.search.indexing.content_changed); the limit only bounds what an edit made
+# How long rendered events may be kept. Any change to the story moves the version in the key
+# at once (apps.search.indexing.content_changed); the limit only bounds what an edit made
 # behind the ORM's back (raw SQL, QuerySet.update without sync_entries) could leave in place.
 TIMELINE_EVENTS_CACHE_SECONDS = 600
 
 
 def _events_cache_key(version: str, params) -> str:
-    """Cache key for the rendered events: the content version and every query parameter."""
+    """Cache key for the rendered events: the story version and every query parameter."""
     query = sorted((name, tuple(values)) for name, values in params)
     digest = hashlib.sha256(repr(query).encode()).hexdigest()
     return f"timeline-events:{version}:{digest}"
@@ -75,14 +76,14 @@ def timeline(request):
 
     Takes the search page's query and filters, plus ``period`` (YYYY, YYYY-MM or YYYY-MM-DD)
     and ``by`` (year, month, day or hour) to zoom."""
-    # The version first: whatever is cached under it below is read after it was committed.
-    version = request_content_version(request)
     filterset = SearchFilterSet(request.GET, queryset=SearchEntry.objects.all())
     zoom = volume.parse_zoom(request.GET.get("period"), request.GET.get("by"))
     base = search_params(request)
     filtered = bool(base) or bool(zoom.period)
     chart = volume.volume_chart(filterset, zoom, base)
-    key = _events_cache_key(version, request.GET.lists())
+    # The events are kept under the story's own version (read before them), which new posts
+    # elsewhere in the archive leave alone.
+    key = _events_cache_key(story_version(), request.GET.lists())
     events_html = cache.get(key)
     if events_html is None:
         events = TimelineEvent.objects.published().with_evidence().in_order()

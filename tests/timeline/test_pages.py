@@ -113,9 +113,10 @@ def test_page_query_count_does_not_grow_with_the_data(client, url_name):
 def test_timeline_renders_in_a_fixed_number_of_queries(client, django_assert_num_queries):
     for _ in range(5):
         make_event_with_evidence()
-    # chapters, events, one prefetch each for sources, claims, posts, articles, and the volume
-    # chart's counts (search issue)
-    with django_assert_num_queries(7):
+    # the content version (the page's cache key), the volume chart's counts, the story version
+    # (the events' cache key), the events with their chapters, and one prefetch each for
+    # sources, claims, posts and articles
+    with django_assert_num_queries(8):
         client.get(reverse("timeline:timeline"))
 
 

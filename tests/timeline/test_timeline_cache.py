@@ -7,8 +7,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.curation.services import entries_transition
-from apps.search.indexing import content_changed, content_version
-from tests.factories import EventSourceFactory, PostFactory, TimelineEventFactory
+from apps.search.indexing import (
+    content_changed,
+    content_version,
+    story_version,
+    sync_entries,
+    sync_outlet_articles,
+)
+from tests.factories import (
+    AccountFactory,
+    EventSourceFactory,
+    OutletFactory,
+    PostFactory,
+    SourceArticleFactory,
+    TimelineEventFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +102,54 @@ def test_version_moves_before_and_again_after_the_commit(django_capture_on_commi
     # One post-commit bump however many changes the transaction made.
     assert len(callbacks) == 1
     assert before != during != after
+
+
+def test_a_post_published_outside_the_story_keeps_the_rendered_events(client):
+    make_event(title="A story event")
+    outside = PostFactory(text="Not evidence", posted_at="2017-10-15T12:00:00Z")
+    with CaptureQueriesContext(connection) as first:
+        client.get(URLS[0])
+    story = story_version()
+    entries_transition(kind="post", ids=[outside.pk], to_state="published")
+    assert story_version() == story
+    with CaptureQueriesContext(connection) as again:
+        response = client.get(URLS[0])
+    # The page is built again (the chart has a new post) but not the events.
+    assert response.context["chart"].total == 2
+    assert "A story event" in response.content.decode()
+    assert len(again) < len(first)
+
+
+def test_changes_to_evidence_move_the_story_and_others_do_not():
+    event, post = make_event()
+    article = SourceArticleFactory(published=True, outlet=OutletFactory())
+    event.articles.add(article)
+    outside_post = PostFactory(published=True, account=AccountFactory(published=True))
+    outside_outlet = OutletFactory()
+
+    def moves(change) -> bool:
+        before = story_version()
+        change()
+        return story_version() != before
+
+    assert not moves(lambda: sync_entries("post", [outside_post.pk]))
+    assert not moves(lambda: sync_entries("account", [outside_post.account_id]))
+    assert not moves(lambda: sync_outlet_articles([outside_outlet.pk]))
+    assert moves(lambda: sync_entries("post", [post.pk]))
+    assert moves(lambda: sync_entries("account", [post.account_id]))
+    assert moves(lambda: sync_entries("article", [article.pk]))
+    assert moves(lambda: sync_outlet_articles([article.outlet_id]))
+    assert moves(lambda: sync_entries("event", [event.pk]))
+    assert moves(lambda: content_changed())
+
+
+def test_an_evidence_account_made_private_shows_its_pseudonym_at_once(client):
+    _, post = make_event()
+    account = post.account
+    account.is_public_figure = True
+    account.save()
+    assert f"@{account.handle}" in pages(client)[0]
+    account.is_public_figure = False
+    account.save()
+    html = pages(client)[0]
+    assert f"@{account.handle}" not in html and account.pseudonym in html
