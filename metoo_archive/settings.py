@@ -176,6 +176,11 @@ CACHES = {
         "LOCATION": os.environ.get("CACHE_URL", "metoo-archive"),
     }
 }
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # Whole pages are cached (apps.search.page_cache), and each change of public content leaves
+    # the entries of the previous version to expire: Django's default of 300 entries would cull
+    # the live ones with them. Redis bounds itself by memory instead.
+    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 2000)}
 
 # --- Celery ---------------------------------------------------------------------------------
 
