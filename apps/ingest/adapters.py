@@ -712,37 +712,50 @@ def _v1_text(tweet: dict) -> str:
     return html.unescape(text) if "&" in text else text
 
 
-def twitter_v1_records(tweet: dict, position: str) -> Iterator[PostRecord]:
-    """A v1.1 tweet, and the tweets it embeds (retweeted and quoted), each as a post."""
-    tweet_id = tweet.get("id_str") or (str(tweet["id"]) if isinstance(tweet.get("id"), int) else "")
+def twitter_v1_records(tweet: dict, position: str) -> list[PostRecord]:
+    """A v1.1 tweet, and the tweets it embeds (retweeted and quoted), each as a post. (A list
+    rather than a generator, and each key looked up once: this runs a million times for a
+    big export.)"""
+    records: list[PostRecord] = []
+    _v1_collect(tweet, position, records)
+    return records
+
+
+def _v1_collect(tweet: dict, position: str, records: list[PostRecord]) -> None:
+    get = tweet.get
+    tweet_id = get("id_str") or (str(tweet["id"]) if isinstance(get("id"), int) else "")
     if not tweet_id:
         raise ValueError("the tweet has no id")
-    user = tweet.get("user") or {}
+    user = get("user") or {}
     handle = user.get("screen_name") or ""
-    entities = tweet.get("extended_tweet", {}).get("entities") or tweet.get("entities") or {}
-    quoted_id = tweet.get("quoted_status_id_str") or ""
-    yield PostRecord(
-        platform="twitter",
-        platform_id=tweet_id,
-        position=position,
-        handle=handle,
-        display_name=clean_text(user.get("name") or ""),
-        profile_url=f"https://twitter.com/{handle}" if handle else "",
-        text=clean_text(_v1_text(tweet)),
-        posted_at=parse_datetime(tweet.get("created_at")),
-        url=f"https://twitter.com/{handle or 'i/web'}/status/{tweet_id}",
-        language=tweet.get("lang") or "",
-        hashtags=[h["text"] for h in entities.get("hashtags") or () if h.get("text")],
-        mentions=[
-            m["screen_name"] for m in entities.get("user_mentions") or () if m.get("screen_name")
-        ],
-        in_reply_to_platform_id=tweet.get("in_reply_to_status_id_str") or "",
-        quote_of_platform_id=quoted_id,
+    extended = get("extended_tweet")
+    entities = (extended.get("entities") if extended else None) or get("entities") or {}
+    hashtags = entities.get("hashtags")
+    mentions = entities.get("user_mentions")
+    records.append(
+        PostRecord(
+            platform="twitter",
+            platform_id=tweet_id,
+            position=position,
+            handle=handle,
+            display_name=clean_text(user.get("name") or ""),
+            profile_url=f"https://twitter.com/{handle}" if handle else "",
+            text=clean_text(_v1_text(tweet)),
+            posted_at=parse_datetime(get("created_at")),
+            url=f"https://twitter.com/{handle or 'i/web'}/status/{tweet_id}",
+            language=get("lang") or "",
+            hashtags=[h["text"] for h in hashtags if h.get("text")] if hashtags else [],
+            mentions=[m["screen_name"] for m in mentions if m.get("screen_name")]
+            if mentions
+            else [],
+            in_reply_to_platform_id=get("in_reply_to_status_id_str") or "",
+            quote_of_platform_id=get("quoted_status_id_str") or "",
+        )
     )
     for key in ("retweeted_status", "quoted_status"):
-        embedded = tweet.get(key)
+        embedded = get(key)
         if isinstance(embedded, dict):
-            yield from twitter_v1_records(embedded, position)
+            _v1_collect(embedded, position, records)
 
 
 _DOCUMENT_LIMIT = 64 * 1024 * 1024
@@ -791,9 +804,7 @@ def _is_partial(line: bytes) -> bool:
 def _json_line_values(stream: IO[bytes]) -> Iterator[tuple[str, bytes, object]]:
     """(position, raw line, parsed value) for each non-blank line; the value is an
     ``ItemError`` for a line that is not JSON, so one bad line never stops the file."""
-    for number, line in json_lines(stream):
-        if not line.strip():
-            continue
+    for number, line in json_lines(stream):  # non-blank lines only
         position = f"line {number}"
         try:
             value = _loads_line(line)
@@ -807,20 +818,25 @@ def read_twarc1(stream: IO[bytes], *, content_type: str = "", source: str = "") 
         if isinstance(tweet, ItemError):
             yield tweet
             continue
-        tweets = (
-            tweet.get("statuses") if isinstance(tweet, dict) and "statuses" in tweet else [tweet]
-        )
         if isinstance(tweet, list):
             tweets = tweet
+        elif isinstance(tweet, dict) and "statuses" in tweet:
+            tweets = tweet.get("statuses")
+        else:
+            tweets = (tweet,)
         for item in tweets:
+            records: list[PostRecord] = []
             try:
                 if not isinstance(item, dict):
                     raise ValueError("the line is not a tweet object")
                 if "error" in item and "id" not in item:
                     raise ValueError(f"an error object: {str(item['error'])[:200]}")
-                yield from twitter_v1_records(item, position)
+                _v1_collect(item, position, records)
             except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                yield from records  # the tweet itself, when only an embedded one is bad
                 yield ItemError(position, str(exc) or exc.__class__.__name__, _snippet(line))
+            else:
+                yield from records
 
 
 def _v2_record(tweet: dict, users: dict, position: str) -> PostRecord:

@@ -365,19 +365,21 @@ class BatchWriter:
             self._write_batch(batch, articles)
 
     def _write_batch(self, batch: PostBatch, articles) -> None:
+        accounts = {}
+        if batch.hydrated:
+            # Accounts are committed before the batch, by a statement of their own: a
+            # concurrent run that needs the same account then waits for that statement only,
+            # not for a whole batch, and the cache only ever holds committed ids. An account
+            # left without posts by a batch that fails is harmless (and what a re-run writes).
+            with raw_cursor() as cursor:
+                accounts = self._account_ids(cursor, batch.hydrated)
         with transaction.atomic(), raw_cursor() as cursor:
             # A crash may lose the last batches' commit; the raw capture is kept and a re-run
             # is idempotent, so waiting for the disk at every batch buys nothing.
             cursor.execute("SET LOCAL synchronous_commit = off")
             post_ids, published_post_ids = [], []
             if batch.hydrated:
-                try:
-                    published_post_ids = self._write_hydrated(cursor, batch.hydrated)
-                except BaseException:
-                    # The batch's transaction is rolled back, and with it any account the
-                    # cache learnt in it.
-                    self.accounts.clear()
-                    raise
+                published_post_ids = self._write_hydrated(cursor, batch.hydrated, accounts)
             if batch.bare:
                 post_ids = self._write_bare(cursor, batch.bare)
             article_ids, published_article_ids = self._write_articles(cursor, articles)
@@ -433,11 +435,12 @@ class BatchWriter:
             known.update(((platform, pid), pk) for pk, pid in cursor.fetchall())
         return known
 
-    def _write_hydrated(self, cursor, posts: list[PreparedPost]) -> list[int]:
+    def _write_hydrated(self, cursor, posts: list[PreparedPost], accounts: dict) -> list[int]:
         """Posts whose natural key is new are COPYed straight into the posts table (the fast
         path: what most of a first read of an export is); the others, and any the fast path
-        could not take (another writer inserted them meanwhile), are upserted. Returns the ids
-        of published posts that changed."""
+        could not take (another writer inserted them meanwhile), are upserted. ``accounts``
+        maps each author to its account id. Returns the ids of published posts that
+        changed."""
         known = self._known_ids(
             cursor,
             {(p.platform, p.platform_id) for p in posts}
@@ -446,7 +449,7 @@ class BatchWriter:
         )
         new = [p for p in posts if (p.platform, p.platform_id) not in known]
         existing = [p for p in posts if (p.platform, p.platform_id) in known] if known else []
-        if new and not self._copy_new(cursor, new, known):
+        if new and not self._copy_new(cursor, new, known, accounts):
             existing = posts  # raced by another writer: the safe way for the whole batch
         return self._upsert_hydrated(cursor, existing) if existing else []
 
@@ -510,13 +513,12 @@ class BatchWriter:
             self.accounts[key] = (pk, hash((p.display_name, p.profile_url)))
         return ids
 
-    def _copy_new(self, cursor, posts: list[PreparedPost], known: dict) -> bool:
+    def _copy_new(self, cursor, posts: list[PreparedPost], known: dict, accounts: dict) -> bool:
         """COPY posts whose natural key was not stored a moment ago straight into the posts
         table, with ids taken from its sequence beforehand so that their capture links (and
         replies to posts of the same batch) are COPYed too: no stage, no conflict handling.
         Returns False, having written nothing, if another writer stored one of the keys in
         the meantime (the caller then upserts the batch the safe way)."""
-        accounts = self._account_ids(cursor, posts)
         # Taken from the sequence as one text: the ids only go back into COPY lines.
         if self.post_sequence is None:
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [POST])

@@ -31,9 +31,9 @@ def test_a_database_error_in_the_writer_fails_the_run_without_a_traceback(monkey
 
     original = BatchWriter._write_hydrated
 
-    def failing(self, cursor, posts):
+    def failing(self, cursor, *args):
         cursor.execute("SELECT 1/0")  # the database refuses the batch
-        return original(self, cursor, posts)
+        return original(self, cursor, *args)
 
     monkeypatch.setattr(BatchWriter, "_write_hydrated", failing)
     run = services.source_ingest(source=str(FIXTURES / "twarc1.jsonl"))
