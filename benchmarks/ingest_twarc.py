@@ -150,9 +150,9 @@ def time_phases():
     for name, label in (
         ("_write_batch", "writing thread: one batch, commit included"),
         ("_write_hydrated", "writing thread: posts and their accounts, all paths"),
-        ("_known_ids", "writing thread: which keys (and parents) are stored"),
-        ("_account_ids", "writing thread: fast path, accounts not yet cached"),
-        ("_copy_new", "writing thread: fast path, accounts, ids, COPY, FK checks"),
+        ("_lookup", "writing thread: which keys (and parents) are stored"),
+        ("_account_ids", "writing thread: accounts not yet cached (before the batch)"),
+        ("_copy_new", "writing thread: new keys: ids, COPY, foreign-key checks"),
         ("_upsert_hydrated", "writing thread: upsert path, stage and statements"),
         ("_resolve_links", "end of run: linking later parents"),
         ("flush", "reading thread: preparing batches and handing them over"),

@@ -140,7 +140,8 @@ def _post_body(p: PostRecord) -> str:
 @dataclasses.dataclass(slots=True)
 class PreparedPost:
     """A hydrated post as the writing thread needs it: its natural key, its account, its
-    parents' ids, and its columns already formatted (by the reading thread)."""
+    parents' ids, and its columns already formatted. The reading thread prepares it: its
+    Python work overlaps the database's, the writing thread's does not."""
 
     platform: str
     platform_id: str
@@ -150,18 +151,26 @@ class PreparedPost:
     reply_pid: str
     quote_pid: str
     body: str
+    key: tuple[str, str]  # (platform, platform_id)
+    author: tuple[str, str]  # (platform, handle)
+    author_hash: int  # of the name and profile URL, for the account cache
 
     @classmethod
     def of(cls, p: PostRecord) -> PreparedPost:
+        name = _fit(p.display_name, 255)
+        profile = p.profile_url if len(p.profile_url) <= 500 else ""
         return cls(
             p.platform,
             p.platform_id,
             p.handle,
-            _fit(p.display_name, 255),
-            p.profile_url if len(p.profile_url) <= 500 else "",
+            name,
+            profile,
             p.in_reply_to_platform_id,
             p.quote_of_platform_id,
             _post_body(p),
+            (p.platform, p.platform_id),
+            (p.platform, p.handle),
+            hash((name, profile)),
         )
 
     def stage_line(self) -> str:
@@ -177,6 +186,33 @@ class PostBatch:
     hydrated: list[PreparedPost]
     bare: list[PostRecord]  # ids known without their content
     keys: list[tuple[str, str]]  # every post's natural key, for the publication rules
+    lookup: dict[str, str]  # platform -> JSON list of the ids (posts' and parents') to look up
+    authors: dict[tuple[str, str], PreparedPost]  # each author's last post in the batch
+
+    @classmethod
+    def of(cls, posts: list[PostRecord]) -> PostBatch:
+        hydrated = [PreparedPost.of(p) for p in posts if p.hydrated]
+        wanted = (
+            {p.key for p in hydrated}
+            | {(p.platform, p.reply_pid) for p in hydrated if p.reply_pid}
+            | {(p.platform, p.quote_pid) for p in hydrated if p.quote_pid}
+        )
+        return cls(
+            hydrated=hydrated,
+            bare=[p for p in posts if not p.hydrated],
+            keys=[(p.platform, p.platform_id) for p in posts],
+            lookup=_lookup_texts(wanted),
+            authors={p.author: p for p in hydrated},
+        )
+
+
+def _lookup_texts(keys) -> dict[str, str]:
+    """Natural keys grouped by platform, each group's ids as one JSON text (psycopg builds a
+    list parameter element by element, in Python; one text costs next to nothing)."""
+    by_platform: dict[str, list[str]] = {}
+    for platform, pid in keys:
+        by_platform.setdefault(platform, []).append(pid)
+    return {platform: orjson.dumps(pids).decode() for platform, pids in by_platform.items()}
 
 
 def _stage(cursor, table: str, columns: str, lines: list[str]) -> None:
@@ -352,13 +388,9 @@ class BatchWriter:
         self.posts, self.articles = {}, {}
         if not posts and not articles:
             return
-        # The reading thread formats the posts' columns, so the writing thread mostly waits
-        # on the database and the two overlap.
-        batch = PostBatch(
-            hydrated=[PreparedPost.of(p) for p in posts if p.hydrated],
-            bare=[p for p in posts if not p.hydrated],
-            keys=[(p.platform, p.platform_id) for p in posts],
-        )
+        # The reading thread prepares the batch, so the writing thread mostly waits on the
+        # database and the two overlap.
+        batch = PostBatch.of(posts)
         if self._pipeline is not None:
             self._pipeline.submit(batch, articles)
         else:
@@ -372,14 +404,16 @@ class BatchWriter:
             # not for a whole batch, and the cache only ever holds committed ids. An account
             # left without posts by a batch that fails is harmless (and what a re-run writes).
             with raw_cursor() as cursor:
-                accounts = self._account_ids(cursor, batch.hydrated)
+                accounts = self._account_ids(cursor, batch.authors)
         with transaction.atomic(), raw_cursor() as cursor:
             # A crash may lose the last batches' commit; the raw capture is kept and a re-run
             # is idempotent, so waiting for the disk at every batch buys nothing.
             cursor.execute("SET LOCAL synchronous_commit = off")
             post_ids, published_post_ids = [], []
             if batch.hydrated:
-                published_post_ids = self._write_hydrated(cursor, batch.hydrated, accounts)
+                published_post_ids = self._write_hydrated(
+                    cursor, batch.hydrated, accounts, batch.lookup
+                )
             if batch.bare:
                 post_ids = self._write_bare(cursor, batch.bare)
             article_ids, published_article_ids = self._write_articles(cursor, articles)
@@ -416,58 +450,60 @@ class BatchWriter:
         )
 
     def _known_ids(self, cursor, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        """The ids of the stored posts among these natural keys: one index scan per platform.
-        The ids travel as one JSON text (psycopg builds a Python list parameter element by
-        element, which cost more than the lookup itself)."""
-        by_platform: dict[str, list[str]] = {}
-        for platform, pid in keys:
-            by_platform.setdefault(platform, []).append(pid)
+        return self._lookup(cursor, _lookup_texts(keys))
+
+    def _lookup(self, cursor, lookup: dict[str, str]) -> dict[tuple[str, str], int]:
+        """The ids of the stored posts among these natural keys (see _lookup_texts): one
+        index scan per platform."""
         known = {}
-        for platform, pids in by_platform.items():
+        for platform, pids in lookup.items():
             cursor.execute(
                 f"""
                 SELECT id, platform_id FROM {POST}
                 WHERE platform = %s
                   AND platform_id = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))
                 """,  # noqa: S608
-                [platform, orjson.dumps(pids).decode()],
+                [platform, pids],
             )
             known.update(((platform, pid), pk) for pk, pid in cursor.fetchall())
         return known
 
-    def _write_hydrated(self, cursor, posts: list[PreparedPost], accounts: dict) -> list[int]:
+    def _write_hydrated(
+        self, cursor, posts: list[PreparedPost], accounts: dict, lookup: dict[str, str]
+    ) -> list[int]:
         """Posts whose natural key is new are COPYed straight into the posts table (the fast
         path: what most of a first read of an export is); the others, and any the fast path
         could not take (another writer inserted them meanwhile), are upserted. ``accounts``
-        maps each author to its account id. Returns the ids of published posts that
-        changed."""
-        known = self._known_ids(
-            cursor,
-            {(p.platform, p.platform_id) for p in posts}
-            | {(p.platform, p.reply_pid) for p in posts if p.reply_pid}
-            | {(p.platform, p.quote_pid) for p in posts if p.quote_pid},
-        )
-        new = [p for p in posts if (p.platform, p.platform_id) not in known]
-        existing = [p for p in posts if (p.platform, p.platform_id) in known] if known else []
+        maps each author to its account id, ``lookup`` names the posts and parents to look
+        up. Returns the ids of published posts that changed."""
+        known = self._lookup(cursor, lookup)
+        if known:
+            new = [p for p in posts if p.key not in known]
+            existing = [p for p in posts if p.key in known]
+        else:
+            new, existing = posts, []
         if new and not self._copy_new(cursor, new, known, accounts):
             existing = posts  # raced by another writer: the safe way for the whole batch
         return self._upsert_hydrated(cursor, existing) if existing else []
 
-    def _account_ids(self, cursor, posts: list[PreparedPost]) -> dict[tuple[str, str], int]:
-        """The account id of each post's author, upserting only the accounts this run has not
-        yet written with the same name and profile URL: the cache (platform, handle) -> (id,
-        hash of what was written) makes that once per account per run rather than once per
-        batch. It is bounded (ACCOUNT_CACHE_LIMIT, the oldest half dropped when full), so
-        memory stays flat; a dropped account is simply upserted again."""
+    def _account_ids(
+        self, cursor, authors: dict[tuple[str, str], PreparedPost]
+    ) -> dict[tuple[str, str], int]:
+        """The account id of each author (given with their last post in the batch, the
+        freshest), upserting only the accounts this run has not yet written with the same name
+        and profile URL: the cache (platform, handle) -> (id, hash of what was written) makes
+        that once per account per run rather than once per batch. It is bounded
+        (ACCOUNT_CACHE_LIMIT, the oldest half dropped when full), so memory stays flat; a
+        dropped account is simply upserted again."""
         ids: dict[tuple[str, str], int] = {}
         wanted: dict[tuple[str, str], PreparedPost] = {}
-        for p in posts:
-            key = (p.platform, p.handle)
-            cached = self.accounts.get(key)
-            if cached is not None and cached[1] == hash((p.display_name, p.profile_url)):
+        cache = self.accounts
+        for key, p in authors.items():
+            cached = cache.get(key)
+            if cached is not None and cached[1] == p.author_hash:
                 ids[key] = cached[0]
             else:
-                wanted[key] = p  # the last of the batch's posts wins: the freshest
+                wanted[key] = p
         if not wanted:
             return ids
         values = orjson.dumps(
@@ -510,7 +546,7 @@ class BatchWriter:
             pk = found[key]
             ids[key] = pk
             self.accounts.pop(key, None)  # re-inserted: now among the newest
-            self.accounts[key] = (pk, hash((p.display_name, p.profile_url)))
+            self.accounts[key] = (pk, p.author_hash)
         return ids
 
     def _copy_new(self, cursor, posts: list[PreparedPost], known: dict, accounts: dict) -> bool:
@@ -528,13 +564,13 @@ class BatchWriter:
             [self.post_sequence, len(posts)],
         )
         allocated = cursor.fetchone()[0].split(",")
-        ids = {(p.platform, p.platform_id): pk for p, pk in zip(posts, allocated, strict=True)}
+        ids = {p.key: pk for p, pk in zip(posts, allocated, strict=True)}
         now = self.captured_at.isoformat()
         tail = f"\t\tt\t\t{now}\t{self.capture_sha256}\tpending\t{now}\t{now}"
         lines = []
         dangling = []
         for p in posts:
-            pk = ids[(p.platform, p.platform_id)]
+            pk = ids[p.key]
             reply = quote = "\\N"
             if p.reply_pid:
                 parent = ids.get((p.platform, p.reply_pid)) or known.get((p.platform, p.reply_pid))
@@ -548,9 +584,7 @@ class BatchWriter:
                     dangling.append(pk)
                 else:
                     quote = parent
-            lines.append(
-                f"{pk}\t{accounts[p.platform, p.handle]}\t{reply}\t{quote}{tail}\t{p.body}"
-            )
+            lines.append(f"{pk}\t{accounts[p.author]}\t{reply}\t{quote}{tail}\t{p.body}")
         cursor.execute("SAVEPOINT ingest_new_posts")
         try:
             with cursor.copy(

@@ -73,14 +73,12 @@ def test_a_key_stored_by_another_writer_after_the_lookup_sends_the_batch_the_saf
 ):
     services.source_ingest(source=str(FIXTURES / "twarc1.jsonl"))
     before = stored_posts()
-    original = writer.BatchWriter._known_ids
     # As if another writer committed the same posts between the lookup and the COPY.
-    monkeypatch.setattr(writer.BatchWriter, "_known_ids", lambda self, cursor, keys: {})
+    monkeypatch.setattr(writer.BatchWriter, "_lookup", lambda self, cursor, lookup: {})
     run = services.source_ingest(source=str(FIXTURES / "twarc1.jsonl"))
     assert run.status == RunStatus.SUCCEEDED
     assert run.counts == {"created": 0, "updated": 0, "unchanged": 5, "failed": 1}
     assert stored_posts() == before
-    monkeypatch.setattr(writer.BatchWriter, "_known_ids", original)
 
 
 @pytest.mark.django_db(transaction=True)
