@@ -598,6 +598,8 @@ class BatchWriter:
                     copy.write("".join(f"{self.capture_id}\t{pk}\n" for pk in ids.values()))
             # The foreign keys are checked here rather than at commit, so that an account a
             # curator deleted since the cache learnt it sends the batch the safe way too.
+            # (Every deferrable constraint in the schema is Django's, initially deferred, so
+            # setting them all back to deferred restores the transaction's state.)
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         except (psycopg.errors.UniqueViolation, psycopg.errors.ForeignKeyViolation,
