@@ -399,11 +399,12 @@ class BatchWriter:
     def _write_batch(self, batch: PostBatch, articles) -> None:
         accounts = {}
         if batch.hydrated:
-            # Accounts are committed before the batch, by a statement of their own: a
-            # concurrent run that needs the same account then waits for that statement only,
+            # Accounts are committed before the batch, in a transaction of their own: a
+            # concurrent run that needs the same account then waits for that transaction only,
             # not for a whole batch, and the cache only ever holds committed ids. An account
             # left without posts by a batch that fails is harmless (and what a re-run writes).
-            with raw_cursor() as cursor:
+            with transaction.atomic(), raw_cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")  # as for the batch, below
                 accounts = self._account_ids(cursor, batch.authors)
         with transaction.atomic(), raw_cursor() as cursor:
             # A crash may lose the last batches' commit; the raw capture is kept and a re-run
@@ -598,6 +599,8 @@ class BatchWriter:
                     copy.write("".join(f"{self.capture_id}\t{pk}\n" for pk in ids.values()))
             # The foreign keys are checked here rather than at commit, so that an account a
             # curator deleted since the cache learnt it sends the batch the safe way too.
+            # (Every deferrable constraint in the schema is Django's, initially deferred, so
+            # setting them all back to deferred restores the transaction's state.)
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         except (psycopg.errors.UniqueViolation, psycopg.errors.ForeignKeyViolation,
