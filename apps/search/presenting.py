@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.archive.models import Platform
 from apps.search import citations
 from apps.search.filters import Order, SearchFilterSet
 from apps.search.searching import Result, SearchPage
@@ -69,6 +70,14 @@ def filter_controls(filterset: SearchFilterSet) -> list[dict]:
                 {"value": str(v), "label": label, "selected": str(v) == value}
                 for v, label in field.choices
             ]
+            control["options_html"] = mark_safe(  # noqa: S308 -- escaped parts
+                "".join(
+                    f'<option value="{html.escape(o["value"])}"'
+                    f"{' selected' if o['selected'] else ''}>{html.escape(str(o['label']))}"
+                    "</option>"
+                    for o in control["options"]
+                )
+            )
         else:
             control["type"] = {"date_from": "date", "date_to": "date"}.get(name, "text")
             if name in ("account", "outlet"):
@@ -101,7 +110,10 @@ class _ResultMarkup:
     kind."""
 
     def __init__(self):
+        # Looked up once a page, not once a result: translated names and the time zone.
         self.months = [""] + [str(MONTHS[number]) for number in range(1, 13)]
+        self.platforms = {value: str(label) for value, label in Platform.choices}
+        self.zone = timezone.get_current_timezone()
         # Each kind's link reversed once, with a stand-in id split out of it.
         self.link = {
             kind: reverse(name, args=[stand_in]).rpartition(str(stand_in))[::2]
@@ -127,9 +139,9 @@ class _ResultMarkup:
                 f'<h3 class="result-title"><a href="{self.url("post", entry.pk)}">'
                 f"Post by {esc(name)}</a></h3>"
             )
-            meta = f"Post on {esc(entry.get_platform_display())}"
+            meta = f"Post on {esc(self.platforms.get(entry.platform, entry.platform))}"
             if entry.posted_at:
-                moment = timezone.localtime(entry.posted_at)
+                moment = entry.posted_at.astimezone(self.zone)
                 meta += (
                     f' · <time datetime="{moment.isoformat()}">{self.day(moment)}, '
                     f"{moment:%H:%M} UTC</time>"
@@ -152,7 +164,7 @@ class _ResultMarkup:
             if entry.outlet:
                 meta += f" in {esc(entry.outlet.name)}"
             if entry.published_at:
-                moment = timezone.localtime(entry.published_at)
+                moment = entry.published_at.astimezone(self.zone)
                 meta += f' · <time datetime="{moment:%Y-%m-%d}">{self.day(moment)}</time>'
             body = f'<p class="meta">{meta}</p>'
         elif result.kind == "event":
@@ -167,7 +179,7 @@ class _ResultMarkup:
                 f'<h3 class="result-title"><a href="{esc(entry.get_absolute_url())}">'
                 f"{esc(entry.public_name)}</a></h3>"
             )
-            meta = f"Account on {esc(entry.get_platform_display())}"
+            meta = f"Account on {esc(self.platforms.get(entry.platform, entry.platform))}"
             if entry.display_name:
                 meta += f" · {esc(entry.display_name)}"
             body = f'<p class="meta">{meta}</p>'
@@ -203,7 +215,14 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
                     "html": _facet_option_html(url, str(option["label"]), shown_count, active),
                 }
             )
-        facets.append({"name": facet.name, "label": facet.label, "options": options})
+        facets.append(
+            {
+                "name": facet.name,
+                "label": facet.label,
+                "options": options,
+                "items_html": mark_safe("".join(o["html"] for o in options)),  # noqa: S308
+            }
+        )
 
     now = timezone.now().replace(microsecond=0)
     cited_at = parse_run_at(request.GET.get("at"))
