@@ -11,7 +11,9 @@ could leave in place, and how old the moment printed on a page (a search's "cite
 may be.
 
 Signed-in people (curators see links of their own), requests carrying messages, responses that
-set cookies or are not plain 200 pages are never stored.
+set cookies or are not plain 200 pages are never stored. The key also holds a fingerprint of
+the code, templates and static files, so that after a deploy a cache shared through Redis does
+not serve pages the previous release rendered.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.dispatch import receiver
 from django.http import HttpResponse
+from django.utils.autoreload import file_changed
 
 from apps.search.indexing import content_version
 
@@ -46,9 +50,41 @@ def _cacheable(request) -> bool:
     return not request.user.is_authenticated
 
 
+# What a page is made from, besides the data: a change to any of these files changes pages.
+RELEASE_FILES = (
+    "apps/**/*.py",
+    "apps/**/templates/**/*",
+    "apps/**/static/**/*",
+    "metoo_archive/*.py",
+    "templates/**/*",
+    "static/**/*",
+)
+
+
+@functools.cache
+def release_fingerprint() -> str:
+    """A digest of the files pages are made from (:data:`RELEASE_FILES`), read once a process
+    (a few hundred small files)."""
+    digest = hashlib.sha256()
+    root = settings.BASE_DIR
+    paths = sorted({path for pattern in RELEASE_FILES for path in root.glob(pattern)})
+    for path in paths:
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@receiver(file_changed, dispatch_uid="public-page-cache-release")
+def _forget_release(sender, file_path, **kwargs):
+    """``runserver`` reloads templates without restarting: pages stored before an edit must not
+    be served after it."""
+    release_fingerprint.cache_clear()
+
+
 def _key(version: str, request) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-page:{version}:{digest}"
+    return f"public-page:{release_fingerprint()}:{version}:{digest}"
 
 
 def public_page_cache(*, seconds: int):

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.curation.services import entries_transition
-from apps.search.page_cache import CACHE_HEADER
+from apps.search.page_cache import CACHE_HEADER, release_fingerprint
 from tests.factories import PostFactory, TimelineEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +75,33 @@ def test_the_page_cache_can_be_turned_off(client, settings):
     settings.PUBLIC_PAGE_CACHE = False
     client.get(SEARCH)
     assert CACHE_HEADER not in client.get(SEARCH)
+
+
+def test_pages_stored_by_another_release_are_not_served(client, settings, tmp_path):
+    PostFactory(published=True, text="Weinstein fired")
+    assert client.get(SEARCH)[CACHE_HEADER] == "miss"
+    assert client.get(SEARCH)[CACHE_HEADER] == "hit"
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "page.html"
+    template.write_text("one")
+    settings.BASE_DIR = tmp_path
+    release_fingerprint.cache_clear()
+    try:
+        first = release_fingerprint()
+        assert client.get(SEARCH)[CACHE_HEADER] == "miss"  # a deploy of other files
+        template.write_text("two")
+        release_fingerprint.cache_clear()  # a new process, or runserver seeing the edit
+        assert release_fingerprint() != first
+    finally:
+        release_fingerprint.cache_clear()
+
+
+def test_runserver_noticing_an_edited_file_forgets_the_release(tmp_path):
+    from django.utils.autoreload import file_changed
+
+    before = release_fingerprint()
+    release_fingerprint.cache_clear()
+    release_fingerprint()  # cached again
+    file_changed.send(sender=None, file_path=tmp_path / "x.html")
+    assert release_fingerprint.cache_info().currsize == 0
+    assert release_fingerprint() == before
