@@ -399,13 +399,7 @@ class BatchWriter:
     def _write_batch(self, batch: PostBatch, articles) -> None:
         accounts = {}
         if batch.hydrated:
-            # Accounts are committed before the batch, in a transaction of their own: a
-            # concurrent run that needs the same account then waits for that transaction only,
-            # not for a whole batch, and the cache only ever holds committed ids. An account
-            # left without posts by a batch that fails is harmless (and what a re-run writes).
-            with transaction.atomic(), raw_cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")  # as for the batch, below
-                accounts = self._account_ids(cursor, batch.authors)
+            accounts = self._account_ids(batch.authors)
         with transaction.atomic(), raw_cursor() as cursor:
             # A crash may lose the last batches' commit; the raw capture is kept and a re-run
             # is idempotent, so waiting for the disk at every batch buys nothing.
@@ -488,7 +482,7 @@ class BatchWriter:
         return self._upsert_hydrated(cursor, existing) if existing else []
 
     def _account_ids(
-        self, cursor, authors: dict[tuple[str, str], PreparedPost]
+        self, authors: dict[tuple[str, str], PreparedPost]
     ) -> dict[tuple[str, str], int]:
         """The account id of each author (given with their last post in the batch, the
         freshest), upserting only the accounts this run has not yet written with the same name
@@ -507,6 +501,24 @@ class BatchWriter:
                 wanted[key] = p
         if not wanted:
             return ids
+        # Committed before the batch, in a transaction of their own: a concurrent run that
+        # needs the same account then waits for that transaction only, not for a whole batch,
+        # and the cache only ever holds committed ids. An account left without posts by a
+        # batch that fails is harmless (and what a re-run would write anyway).
+        with transaction.atomic(), raw_cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")  # as for the batches
+            found = self._accounts_upsert(cursor, wanted)
+        if len(cache) + len(found) > ACCOUNT_CACHE_LIMIT:
+            for key in list(itertools.islice(cache, len(cache) // 2 + 1)):
+                del cache[key]
+        for key, p in wanted.items():
+            pk = found[key]
+            ids[key] = pk
+            cache.pop(key, None)  # re-inserted: now among the newest
+            cache[key] = (pk, p.author_hash)
+        return ids
+
+    def _accounts_upsert(self, cursor, wanted: dict[tuple[str, str], PreparedPost]) -> dict:
         values = orjson.dumps(
             [(p.platform, p.handle, p.display_name, p.profile_url) for p in wanted.values()]
         ).decode()
@@ -540,15 +552,7 @@ class BatchWriter:
                 [values],
             )
             found.update(((platform, handle), pk) for pk, platform, handle in cursor.fetchall())
-        if len(self.accounts) + len(found) > ACCOUNT_CACHE_LIMIT:
-            for key in list(itertools.islice(self.accounts, len(self.accounts) // 2 + 1)):
-                del self.accounts[key]
-        for key, p in wanted.items():
-            pk = found[key]
-            ids[key] = pk
-            self.accounts.pop(key, None)  # re-inserted: now among the newest
-            self.accounts[key] = (pk, p.author_hash)
-        return ids
+        return found
 
     def _copy_new(self, cursor, posts: list[PreparedPost], known: dict, accounts: dict) -> bool:
         """COPY posts whose natural key was not stored a moment ago straight into the posts
@@ -877,7 +881,7 @@ class BatchWriter:
                 )
 
 
-ACCOUNT_CACHE_LIMIT = 200_000  # accounts remembered per run (~200 bytes each)
+ACCOUNT_CACHE_LIMIT = 100_000  # accounts remembered per run (~280 bytes each: <= 28 MiB)
 LINKS = (("in_reply_to_id", "in_reply_to_platform_id"), ("quote_of_id", "quote_of_platform_id"))
 DANGLING_LIMIT = 200_000  # ids kept per run (8 bytes each); past it, one pass over the table
 
