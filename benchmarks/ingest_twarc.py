@@ -207,6 +207,8 @@ def main() -> int:
             run = source_ingest(source=str(source), batch_size=args.batch_size, progress=progress)
             ingest_seconds = time.perf_counter() - t0
         assert run.status == "succeeded", run.error
+        load = os.getloadavg()
+        print(f"load average after the ingest: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         posts = Post.objects.count()
         ingest_rate = run.created_count / ingest_seconds
         print(
@@ -246,6 +248,8 @@ def main() -> int:
             like_rate = timed_copy(raw, "bench_copy_post", columns, dump)
             cursor.execute(f"TRUNCATE {table} CASCADE")
             same_rate = timed_copy(raw, table, columns, dump)
+        load = os.getloadavg()
+        print(f"load average after the COPYs: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         print(
             f"raw COPY into a new table with the same {index_count} indexes: "
             f"{like_rate:,.0f} rows/s"

@@ -1,12 +1,23 @@
 """Batched, idempotent upserts of adapter records by their natural keys.
 
 Posts are keyed by (platform, platform_id), accounts by (platform, handle), articles by their
-canonical URL. Each batch is one transaction of a handful of set-based statements: the posts
-are COPYed into a temporary stage, then ``INSERT ... SELECT ... ON CONFLICT DO UPDATE ... WHERE
-... IS DISTINCT FROM ... RETURNING`` writes accounts and posts, so a row is written only when
-something in it changed: the same input twice reports everything unchanged the second time, and
-a message delivered twice creates nothing twice. Batches commit one by one (a failure keeps the
-batches before it; re-running is safe), optionally from a second thread (:class:`_Pipeline`).
+canonical URL. Each batch is one transaction of a handful of set-based statements. One indexed
+lookup tells which of the batch's posts (and of the posts they reply to or quote) are stored:
+
+- posts whose key is new are COPYed straight into the posts table, with ids taken from its
+  sequence beforehand, so that their capture links and the replies to posts of the same batch
+  are COPYed too (no stage, no conflict handling). If another writer stored one of those keys
+  in the meantime, the COPY fails, the batch's savepoint is rolled back and the batch goes the
+  safe way below: correct under concurrent runs and double deliveries;
+- the others are COPYed into a temporary stage, then ``INSERT ... SELECT ... ON CONFLICT DO
+  UPDATE ... WHERE ... IS DISTINCT FROM ... RETURNING`` writes them, so a row is written only
+  when something in it changed: the same input twice reports everything unchanged the second
+  time, and a message delivered twice creates nothing twice.
+
+Authors are upserted once per run, not once per batch (a bounded cache of their ids), in a
+short transaction of their own before the batch. Batches commit one by one (a failure keeps
+the batches before it; re-running is safe), optionally from a second thread (:class:`_Pipeline`)
+while the reading thread parses and formats the next one.
 
 New rows are pending. After each batch the publication rules run over the batch's pending
 entries, and entries that were already published and changed are re-synced with the search
