@@ -372,6 +372,16 @@ class BatchWriter:
             return "the author handle is longer than 255 characters"
         if len(record.in_reply_to_platform_id) > 64 or len(record.quote_of_platform_id) > 64:
             return "a replied-to or quoted id is longer than 64 characters"
+        # Natural keys are never cleaned (two different ones could become the same): one with a
+        # control character (a NUL cannot be stored at all) is refused, not its whole batch.
+        keys = (
+            record.platform_id,
+            record.handle,
+            record.in_reply_to_platform_id,
+            record.quote_of_platform_id,
+        )
+        if not "".join(keys).isprintable():
+            return "the post id, author handle or a replied-to or quoted id has control characters"
         return ""
 
     def fail(self, position: str, reason: str, excerpt: str = "") -> None:

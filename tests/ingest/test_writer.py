@@ -226,3 +226,22 @@ def test_a_reply_to_a_post_later_in_the_same_batch_is_linked(batch_writer):
     assert services.post_links_resolve() == 1
     reply.refresh_from_db()
     assert reply.quote_of.platform_id == "3"
+
+
+@pytest.mark.django_db
+def test_a_control_character_in_a_handle_or_id_fails_that_item_not_its_batch(tmp_path):
+    source = tmp_path / "nul.jsonl"
+    lines = [
+        {"id_str": "1", "full_text": "fine", "user": {"screen_name": "good"}},
+        {"id_str": "2", "full_text": "bad handle", "user": {"screen_name": "ba\u0000d"}},
+        {"id_str": "3\u0007", "full_text": "bad id", "user": {"screen_name": "good"}},
+        {"id_str": "4", "full_text": "also fine", "user": {"screen_name": "other"}},
+    ]
+    source.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n")
+    run = services.source_ingest(source=str(source))
+    assert run.status == RunStatus.SUCCEEDED  # the source was read; two items failed
+    assert sorted(Post.objects.values_list("platform_id", flat=True)) == ["1", "4"]
+    assert run.failed_count == 2
+    reasons = list(run.failures.values_list("position", "reason"))
+    assert [position for position, _ in reasons] == ["line 2", "line 3"]
+    assert all("control characters" in reason for _, reason in reasons)
