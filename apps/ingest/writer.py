@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import queue
+import re
 import sys
 import threading
 import urllib.parse
@@ -127,6 +128,11 @@ def _array(values: list[str], limit: int) -> str:
     return "{" + ",".join(f'"{e}"' for e in elements) + "}"
 
 
+# What COPY text must escape (backslash, newline, carriage return) or clean_text removes (the
+# other control characters but the tab, which separates the columns).
+_NEEDS_CARE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\\]")
+
+
 def _post_body(p: PostRecord) -> str:
     """The post's own columns (BODY_COLUMNS) as COPY text. Most posts need no escaping at all:
     one check of the joined line replaces escaping each value (a fifth of the reading
@@ -143,8 +149,10 @@ def _post_body(p: PostRecord) -> str:
         p.quote_of_platform_id,
     )
     line = "\t".join(fields)
-    if line.count("\t") != 8 or "\\" in line or "\n" in line or "\r" in line:
-        line = "\t".join([_copy_text(f) for f in fields])
+    if line.count("\t") != 8 or _NEEDS_CARE.search(line):
+        # PostgreSQL refuses a NUL anywhere in the COPY: one in a language or a URL must cost
+        # that post its noise, not the batch.
+        line = "\t".join([_copy_text(clean_text(f)) for f in fields])
     return line + "\t" + (p.posted_at.isoformat() if p.posted_at else "\\N")
 
 
@@ -168,8 +176,8 @@ class PreparedPost:
 
     @classmethod
     def of(cls, p: PostRecord) -> PreparedPost:
-        name = _fit(p.display_name, 255)
-        profile = p.profile_url if len(p.profile_url) <= 500 else ""
+        name = _fit(clean_text(p.display_name), 255)
+        profile = clean_text(p.profile_url) if len(p.profile_url) <= 500 else ""
         return cls(
             p.platform,
             p.platform_id,

@@ -245,3 +245,28 @@ def test_a_control_character_in_a_handle_or_id_fails_that_item_not_its_batch(tmp
     reasons = list(run.failures.values_list("position", "reason"))
     assert [position for position, _ in reasons] == ["line 2", "line 3"]
     assert all("control characters" in reason for _, reason in reasons)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_nul_in_a_post_s_other_fields_is_cleaned_and_the_batch_stored(
+    tmp_path, monkeypatch, fast
+):
+    if not fast:
+        monkeypatch.setattr(writer.BatchWriter, "_copy_new", lambda self, *args: False)
+    source = tmp_path / "nul.jsonl"
+    noisy = {
+        "id_str": "1",
+        "full_text": "te\u0000xt",
+        "lang": "e\u0000n",
+        "user": {"screen_name": "good", "name": "Na\u0000me"},
+        "entities": {"hashtags": [{"text": "Me\u0000Too"}], "user_mentions": []},
+    }
+    plain = {"id_str": "2", "full_text": "plain", "user": {"screen_name": "other"}}
+    source.write_bytes(orjson.dumps(noisy) + b"\n" + orjson.dumps(plain) + b"\n")
+    run = services.source_ingest(source=str(source))
+    assert run.status == RunStatus.SUCCEEDED and run.failed_count == 0
+    post = Post.objects.select_related("account").get(platform_id="1")
+    assert (post.text, post.language, post.hashtags) == ("text", "en", ["MeToo"])
+    assert post.account.display_name == "Name"
+    assert Post.objects.filter(platform_id="2").exists()
