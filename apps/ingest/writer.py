@@ -365,6 +365,9 @@ class BatchWriter:
             if len(key) > 1000:
                 self.fail(record.position, "the article URL is longer than 1000 characters")
                 return
+            if not (key + record.url).isprintable():  # the natural key is never cleaned
+                self.fail(record.position, "the article URL has control characters")
+                return
             if key in self.articles:
                 self.read_counts.unchanged += 1
             self.articles[key] = record
@@ -816,12 +819,12 @@ class BatchWriter:
                 key,
                 a.url if len(a.url) <= 1000 else key,
                 outlets.get(urllib.parse.urlsplit(key).hostname or ""),
-                _fit(a.title, 500) or key[:500],
+                _fit(clean_text(a.title), 500) or key[:500],
                 _joined(a.authors, 200),
                 a.published_at,
-                a.excerpt,
-                a.text,
-                _fit(a.language, 16),
+                clean_text(a.excerpt),
+                clean_text(a.text),
+                _fit(clean_text(a.language), 16),
             )
             for key, a in articles
         ]

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from apps.archive.models import Account, Post
+from apps.archive.models import Account, Post, SourceArticle
 from apps.ingest import services, writer
 from apps.ingest.adapters import PostRecord
 from apps.ingest.models import CapturedPost, IngestRun, RawCapture, RunStatus
@@ -270,3 +270,28 @@ def test_a_nul_in_a_post_s_other_fields_is_cleaned_and_the_batch_stored(
     assert (post.text, post.language, post.hashtags) == ("text", "en", ["MeToo"])
     assert post.account.display_name == "Name"
     assert Post.objects.filter(platform_id="2").exists()
+
+
+@pytest.mark.django_db
+def test_an_article_with_a_nul_in_its_url_fails_alone_and_one_in_its_text_is_cleaned(tmp_path):
+    source = tmp_path / "feed.json"
+    items = [
+        {"id": "1", "url": "https://example.org/a\u0000b", "title": "Broken link"},
+        {
+            "id": "2",
+            "url": "https://example.org/fine",
+            "title": "Ti\u0000tle",
+            "summary": "Sum\u0000mary",
+            "authors": [{"name": "A\u0000uthor"}],
+            "language": "e\u0000n",
+        },
+    ]
+    source.write_bytes(
+        orjson.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": items})
+    )
+    run = services.source_ingest(source=str(source))
+    assert run.status == RunStatus.SUCCEEDED and run.failed_count == 1
+    assert "control characters" in run.failures.get().reason
+    article = SourceArticle.objects.get()
+    assert (article.title, article.language, article.authors) == ("Title", "en", ["Author"])
+    assert "\x00" not in article.excerpt
