@@ -418,8 +418,9 @@ def read_rss(stream: IO[bytes], *, content_type: str = "", source: str = "") -> 
             position=position,
             title=title,
             authors=[clean_text(a) for a in authors],
+            # dict.get: feedparser's own get() maps a missing "updated" to "published", warning.
             published_at=struct_to_datetime(
-                entry.get("published_parsed") or entry.get("updated_parsed")
+                entry.get("published_parsed") or dict.get(entry, "updated_parsed")
             ),
             excerpt=excerpt_of(summary or content),
             text=content if len(content) > len(summary) else "",
