@@ -22,11 +22,11 @@ import functools
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils.autoreload import file_changed
 
+from apps.search.caching import cache_get, cache_set
 from apps.search.indexing import content_version
 
 CACHE_HEADER = "X-Page-Cache"  # "hit" or "miss": tells tests and operators which one answered
@@ -98,7 +98,7 @@ def public_page_cache(*, seconds: int):
                 return view(request, *args, **kwargs)
             # The version first: what is stored under it was read after it was committed.
             key = _key(request_content_version(request), request)
-            stored = cache.get(key)
+            stored = cache_get(key)
             if stored is not None:
                 content, content_type = stored
                 response = HttpResponse(content, content_type=content_type)
@@ -111,7 +111,7 @@ def public_page_cache(*, seconds: int):
                 and not response.cookies
                 and not response.has_header("Vary")
             ):
-                cache.set(key, (response.content, response["Content-Type"]), seconds)
+                cache_set(key, (response.content, response["Content-Type"]), seconds)
                 response[CACHE_HEADER] = "miss"
             return response
 

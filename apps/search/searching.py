@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 
 import nh3
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
 from apps.archive.models import Account, Post, SourceArticle
+from apps.search.caching import cache_get, cache_set
 from apps.search.filters import Order, SearchFilterSet
 from apps.search.indexing import content_version
 from apps.timeline.models import TimelineEvent
@@ -303,10 +303,10 @@ def cached_count_and_facets(
     was committed) and the matching query (``_base_sql``) as PostgreSQL would receive it."""
     signature = repr((*matching, limit, FACET_SIZE, filterset.has_date_range))
     key = f"search-facets:{version}:{hashlib.sha256(signature.encode()).hexdigest()}"
-    found = cache.get(key)
+    found = cache_get(key)
     if found is None:
         found = count_and_facets(filterset, limit=limit)
-        cache.set(key, found, FACET_CACHE_SECONDS)
+        cache_set(key, found, FACET_CACHE_SECONDS)
     return found
 
 

@@ -1,6 +1,5 @@
 import hashlib
 
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -9,6 +8,7 @@ from django.urls import reverse
 from apps.archive.models import Account, Post, SourceArticle
 from apps.curation.public import get_public_or_gone
 from apps.search import volume
+from apps.search.caching import cache_get, cache_set
 from apps.search.filters import SearchFilterSet
 from apps.search.indexing import story_version
 from apps.search.models import SearchEntry
@@ -24,7 +24,7 @@ HOME_COUNTS_CACHE_SECONDS = 600
 
 def _public_counts(version: str) -> dict[str, int]:
     key = f"home-counts:{version}"  # the version is read before the counts
-    counts = cache.get(key)
+    counts = cache_get(key)
     if counts is None:
         counts = {
             "events": TimelineEvent.objects.published().count(),
@@ -32,7 +32,7 @@ def _public_counts(version: str) -> dict[str, int]:
             "articles": SourceArticle.objects.published().count(),
             "accounts": Account.objects.published().count(),
         }
-        cache.set(key, counts, HOME_COUNTS_CACHE_SECONDS)
+        cache_set(key, counts, HOME_COUNTS_CACHE_SECONDS)
     return counts
 
 
@@ -84,7 +84,7 @@ def timeline(request):
     # The events are kept under the story's own version (read before them), which new posts
     # elsewhere in the archive leave alone.
     key = _events_cache_key(story_version(), request.GET.lists())
-    events_html = cache.get(key)
+    events_html = cache_get(key)
     if events_html is None:
         events = TimelineEvent.objects.published().with_evidence().in_order()
         if zoom.start is not None:
@@ -102,7 +102,7 @@ def timeline(request):
             {"chapters": group_by_chapter(chapters, events), "filtered": filtered},
             request,
         )
-        cache.set(key, events_html, TIMELINE_EVENTS_CACHE_SECONDS)
+        cache_set(key, events_html, TIMELINE_EVENTS_CACHE_SECONDS)
     return render(
         request,
         "timeline/timeline.html",

@@ -105,3 +105,21 @@ def test_runserver_noticing_an_edited_file_forgets_the_release(tmp_path):
     file_changed.send(sender=None, file_path=tmp_path / "x.html")
     assert release_fingerprint.cache_info().currsize == 0
     assert release_fingerprint() == before
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_are_served_without_the_cache_when_it_cannot_be_reached(
+    client, settings, caplog, url
+):
+    PostFactory(published=True, text="Weinstein fired")
+    settings.CACHES = {  # a Redis nobody listens for
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with caplog.at_level("WARNING", logger="apps.search.caching"):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response[CACHE_HEADER] == "miss"  # computed, and not kept
+    assert "cache unreachable (ConnectionError)" in caplog.text
