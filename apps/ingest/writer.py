@@ -81,6 +81,36 @@ class Counts:
 
 
 STAGE_POST = "ingest_stage_post"
+
+# Accounts by natural key, from rows of (platform, handle, display name, profile URL, and the
+# columns a new account starts with), in key order so that concurrent runs lock them in the
+# same order. An account is written again only when a non-empty name or its profile URL changed:
+# the same input twice changes nothing. Both ways of storing posts use it.
+_ACCOUNT_UPSERT = f"""
+    INSERT INTO {ACCOUNT} AS a (platform, handle, display_name, profile_url, description,
+        is_public_figure, handle_visible, moderation_state, created_at, updated_at)
+    {{rows}}
+    ON CONFLICT (platform, handle) DO UPDATE SET
+        display_name = EXCLUDED.display_name,
+        profile_url = EXCLUDED.profile_url,
+        updated_at = EXCLUDED.updated_at
+    WHERE EXCLUDED.display_name <> ''
+      AND (a.display_name, a.profile_url)
+          IS DISTINCT FROM (EXCLUDED.display_name, EXCLUDED.profile_url)
+"""  # noqa: S608 - the table name comes from the model, values are parameters
+
+# The rows: a batch's authors as a JSON list of [platform, handle, name, profile URL], or those
+# of the staged posts.
+_JSON_AUTHORS = (
+    "SELECT s->>0, s->>1, s->>2, s->>3, '', false, false, 'pending', %s, %s "
+    "FROM json_array_elements(%s::json) AS s ORDER BY 1, 2"
+)
+_STAGED_AUTHORS = (
+    "SELECT DISTINCT ON (s.platform, s.handle) s.platform, s.handle, s.display_name, "  # noqa: S608
+    f"s.profile_url, '', false, false, 'pending', %s, %s FROM {STAGE_POST} s "
+    "ORDER BY s.platform, s.handle"
+)
+
 STAGE_POST_COLUMNS = (
     "handle text, display_name text, profile_url text, platform text, platform_id text, "
     "text text, url text, language text, hashtags text[], mentions text[], reply_pid text, "
@@ -556,21 +586,7 @@ class BatchWriter:
         ).decode()
         now = self.captured_at
         cursor.execute(
-            f"""
-            INSERT INTO {ACCOUNT} AS a (platform, handle, display_name, profile_url, description,
-                is_public_figure, handle_visible, moderation_state, created_at, updated_at)
-            SELECT s->>0, s->>1, s->>2, s->>3, '', false, false, 'pending', %s, %s
-            FROM json_array_elements(%s::json) AS s
-            ORDER BY 1, 2
-            ON CONFLICT (platform, handle) DO UPDATE SET
-                display_name = EXCLUDED.display_name,
-                profile_url = EXCLUDED.profile_url,
-                updated_at = EXCLUDED.updated_at
-            WHERE EXCLUDED.display_name <> ''
-              AND (a.display_name, a.profile_url)
-                  IS DISTINCT FROM (EXCLUDED.display_name, EXCLUDED.profile_url)
-            RETURNING a.id, a.platform, a.handle
-            """,  # noqa: S608 - a table name from the model, values are parameters
+            _ACCOUNT_UPSERT.format(rows=_JSON_AUTHORS) + " RETURNING a.id, a.platform, a.handle",
             [now, now, values],
         )
         found = {(platform, handle): pk for pk, platform, handle in cursor.fetchall()}
@@ -662,21 +678,7 @@ class BatchWriter:
         _stage(cursor, STAGE_POST, STAGE_POST_COLUMNS, [p.stage_line() for p in posts])
         now = self.captured_at
         cursor.execute(
-            f"""
-            INSERT INTO {ACCOUNT} AS a (platform, handle, display_name, profile_url, description,
-                is_public_figure, handle_visible, moderation_state, created_at, updated_at)
-            SELECT DISTINCT ON (s.platform, s.handle) s.platform, s.handle, s.display_name,
-                s.profile_url, '', false, false, 'pending', %s, %s
-            FROM {STAGE_POST} s
-            ORDER BY s.platform, s.handle
-            ON CONFLICT (platform, handle) DO UPDATE SET
-                display_name = EXCLUDED.display_name,
-                profile_url = EXCLUDED.profile_url,
-                updated_at = EXCLUDED.updated_at
-            WHERE EXCLUDED.display_name <> ''
-              AND (a.display_name, a.profile_url)
-                  IS DISTINCT FROM (EXCLUDED.display_name, EXCLUDED.profile_url)
-            """,  # noqa: S608 - table names come from the models, values are parameters
+            _ACCOUNT_UPSERT.format(rows=_STAGED_AUTHORS),
             [now, now],
         )
         # Parents already stored are linked as the row goes in (replies and quotes whose
