@@ -153,10 +153,8 @@ def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datet
         period_params = [zoom.start, zoom.end]
     if uses_counts_table(filterset):
         cleaned = filterset.cleaned
-        where, params = (
-            ["granularity = %s", "kind = %s"],
-            [_counts_granularity(zoom.by, cleaned), kind],
-        )
+        granularity = _counts_granularity(zoom.by, cleaned)
+        where, params = ["granularity = %s", "kind = %s"], [granularity, kind]
         for name in ("platform", "language"):
             if cleaned.get(name):
                 where.append(f"{name} = %s")
@@ -167,7 +165,6 @@ def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datet
         if cleaned.get("date_to"):
             where.append("bucket < %s")
             params.append(_utc(*cleaned["date_to"].timetuple()[:3]) + datetime.timedelta(days=1))
-        granularity = params[0]
         # Rows already as fine as the bars need no truncating.
         bar_start = "bucket" if granularity == zoom.by else _TRUNC.format(col="bucket")
         sql = (
@@ -285,19 +282,16 @@ def volume_chart(filterset: SearchFilterSet, zoom: Zoom, base: QueryDict) -> Cha
         stop = _utc(max(counts).year + 1)
     else:
         first = stop = None
-    starts = []
-    moment = first
-    while moment is not None and moment < stop and len(starts) < 1000:
-        starts.append(moment)
-        moment = _step(moment, zoom.by)
-    bar_url = _bar_url_maker(base, zoom.by)
     by = zoom.by
-    # Only bars with a count are drawn and linked (see Chart._escaped_bars): the others need
-    # no link, and a month by hour has hundreds of them.
+    bar_url = _bar_url_maker(base, by)
     bars = []
-    for start in starts:
-        n = counts.get(start, 0)
-        bars.append(Bar(start, _label(start, by), n, bar_url(start) if n else ""))
+    moment = first
+    while moment is not None and moment < stop and len(bars) < 1000:
+        n = counts.get(moment, 0)
+        # Only bars with a count are drawn and linked (see Chart._escaped_bars): the others
+        # need no link, and a month by hour has hundreds of them.
+        bars.append(Bar(moment, _label(moment, by), n, bar_url(moment) if n else ""))
+        moment = _step(moment, by)
     peak = max(counts.values(), default=0) if bars else 0
     chart = Chart(zoom, kind_label, bars, sum(counts.values()), peak)
     if bars:
