@@ -96,8 +96,15 @@ class PostQuerySet(ModeratedQuerySet):
 class Post(Moderated):
     platform = models.CharField(max_length=16, choices=Platform.choices)
     platform_id = models.CharField(max_length=64)
+    # The three references below are checked by the database once per statement rather than
+    # row by row (migration 0004; a row-level check cost a fifth of the ingestion rate).
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="posts", null=True, blank=True
+        Account,
+        on_delete=models.PROTECT,
+        related_name="posts",
+        null=True,
+        blank=True,
+        db_constraint=False,
     )
     text = models.TextField(blank=True)
     media_text = models.TextField(
@@ -109,11 +116,21 @@ class Post(Moderated):
     hashtags = ArrayField(models.CharField(max_length=140), default=list, blank=True)
     mentions = ArrayField(models.CharField(max_length=255), default=list, blank=True)
     in_reply_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+        db_constraint=False,
     )
     in_reply_to_platform_id = models.CharField(max_length=64, blank=True)
     quote_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quoted_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quoted_by",
+        db_constraint=False,
     )
     quote_of_platform_id = models.CharField(max_length=64, blank=True)
     hydrated = models.BooleanField(

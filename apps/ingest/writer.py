@@ -638,6 +638,9 @@ class BatchWriter:
                 else:
                     quote = parent
             lines.append(f"{pk}\t{accounts[p.author]}\t{reply}\t{quote}{tail}\t{p.body}")
+        # The posts' references are checked at the end of the COPY (migration archive 0004),
+        # inside the savepoint: an account a curator deleted since the cache learnt it sends
+        # the batch the safe way too.
         cursor.execute("SAVEPOINT ingest_new_posts")
         try:
             with cursor.copy(
@@ -649,12 +652,6 @@ class BatchWriter:
             if self.capture_id is not None:
                 with cursor.copy(f"COPY {CAPTURED_POST} (capture_id, post_id) FROM STDIN") as copy:
                     copy.write("".join(f"{self.capture_id}\t{pk}\n" for pk in ids.values()))
-            # The foreign keys are checked here rather than at commit, so that an account a
-            # curator deleted since the cache learnt it sends the batch the safe way too.
-            # (Every deferrable constraint in the schema is Django's, initially deferred, so
-            # setting them all back to deferred restores the transaction's state.)
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         except (psycopg.errors.UniqueViolation, psycopg.errors.ForeignKeyViolation,
                 psycopg.errors.DeadlockDetected):  # fmt: skip
             cursor.execute("ROLLBACK TO SAVEPOINT ingest_new_posts")
