@@ -620,24 +620,30 @@ class BatchWriter:
         ids = {p.key: pk for p, pk in zip(posts, allocated, strict=True)}
         now = self.captured_at.isoformat()
         tail = f"\t\tt\t\t{now}\t{self.capture_sha256}\tpending\t{now}\t{now}"
-        lines = []
         dangling = []
-        for p in posts:
-            pk = ids[p.key]
-            reply = quote = "\\N"
-            if p.reply_pid:
-                parent = ids.get((p.platform, p.reply_pid)) or known.get((p.platform, p.reply_pid))
-                if parent is None:
-                    dangling.append(pk)
-                else:
-                    reply = parent
-            if p.quote_pid:
-                parent = ids.get((p.platform, p.quote_pid)) or known.get((p.platform, p.quote_pid))
-                if parent is None:
-                    dangling.append(pk)
-                else:
-                    quote = parent
-            lines.append(f"{pk}\t{accounts[p.author]}\t{reply}\t{quote}{tail}\t{p.body}")
+
+        def rows():
+            for p in posts:
+                pk = ids[p.key]
+                reply = quote = "\\N"
+                if p.reply_pid:
+                    parent = ids.get((p.platform, p.reply_pid)) or known.get(
+                        (p.platform, p.reply_pid)
+                    )
+                    if parent is None:
+                        dangling.append(pk)
+                    else:
+                        reply = parent
+                if p.quote_pid:
+                    parent = ids.get((p.platform, p.quote_pid)) or known.get(
+                        (p.platform, p.quote_pid)
+                    )
+                    if parent is None:
+                        dangling.append(pk)
+                    else:
+                        quote = parent
+                yield f"{pk}\t{accounts[p.author]}\t{reply}\t{quote}{tail}\t{p.body}\n"
+
         # The posts' references are checked at the end of the COPY (migration archive 0004),
         # inside the savepoint: an account a curator deleted since the cache learnt it sends
         # the batch the safe way too.
@@ -648,7 +654,11 @@ class BatchWriter:
                 f"hydrated, content_warning, captured_at, capture_sha256, moderation_state, "
                 f"created_at, updated_at, {BODY_COLUMNS}) FROM STDIN"
             ) as copy:
-                copy.write("\n".join(lines) + "\n")
+                # Sent a few hundred rows at a time: the server stores the first rows while
+                # the next are formatted.
+                lines = rows()
+                while chunk := "".join(itertools.islice(lines, COPY_CHUNK_ROWS)):
+                    copy.write(chunk)
             if self.capture_id is not None:
                 with cursor.copy(f"COPY {CAPTURED_POST} (capture_id, post_id) FROM STDIN") as copy:
                     copy.write("".join(f"{self.capture_id}\t{pk}\n" for pk in ids.values()))
@@ -912,6 +922,7 @@ class BatchWriter:
                 )
 
 
+COPY_CHUNK_ROWS = 500  # rows formatted and sent to the server at a time
 ACCOUNT_CACHE_LIMIT = 100_000  # accounts remembered per run (~280 bytes each: <= 28 MiB)
 LINKS = (("in_reply_to_id", "in_reply_to_platform_id"), ("quote_of_id", "quote_of_platform_id"))
 DANGLING_LIMIT = 200_000  # ids kept per run (8 bytes each); past it, one pass over the table
