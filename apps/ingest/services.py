@@ -26,7 +26,13 @@ from django.utils import timezone
 
 from apps.archive.models import SourceArticle
 from apps.ingest import adapters
-from apps.ingest.capture import CaptureSink
+from apps.ingest.capture import (
+    CaptureInBackground,
+    CaptureSink,
+    is_stored,
+    relative_path,
+    stream_digest,
+)
 from apps.ingest.fetching import FetchError, TransientFetchError, fetch
 from apps.ingest.models import Feed, Format, IngestRun, RawCapture, RunStatus
 from apps.ingest.writer import BatchWriter
@@ -85,7 +91,9 @@ def source_ingest(
             if not os.path.isfile(path):
                 raise FetchError(f"no such file: {path}")
             name = Path(path).name
-        capture = _capture(run, source, body, path, content_type, response_headers, status_code)
+        capture, capture_job = _capture(
+            run, source, body, path, content_type, response_headers, status_code
+        )
     except TransientFetchError as exc:
         _finish(run, RunStatus.FAILED, feed=feed, error=f"{source}: {exc}")
         if raise_transient:
@@ -164,7 +172,12 @@ def source_ingest(
     finally:
         for handle in handles:
             handle.close()
+        capture_error = _capture_settle(capture, capture_job)
 
+    if capture_error:
+        return _finish(
+            run, RunStatus.FAILED, feed=feed, error=f"{source}: {capture_error}", writer=writer
+        )
     _finish(run, RunStatus.SUCCEEDED, feed=feed, headers=response_headers, writer=writer)
     if extract_articles and writer.new_article_ids:
         ids = list(writer.new_article_ids)
@@ -186,33 +199,56 @@ def _peek(stream) -> bytes:
     return head[:HEAD_BYTES]
 
 
-def _capture(run, source, body, path, content_type, headers, status_code) -> RawCapture:
-    """Keep the raw input before parsing it, so a failed parse still leaves it stored. A
-    first pass over the input hashes and compresses it; the parse reads it a second time
-    (from the spooled download, or the file again), so memory stays flat."""
-    sink = CaptureSink()
-    try:
-        if body is not None:
-            body.seek(0)
-            source_stream, handles = body, []
-        else:
-            source_stream, handle = _open_file(path)
-            handles = [source_stream, handle]
+def _capture(run, source, body, path, content_type, headers, status_code):
+    """Keep the raw input, so every entry can show where it came from and a failed parse
+    still leaves it stored. Returns the capture and, for a file not stored before, the
+    compression still running (see ``_capture_settle``).
+
+    A download (already spooled, and capped in size) is hashed and compressed in one pass
+    before the parse. A file is hashed first (the entries carry the hash), then compressed
+    in the background while the parse reads it a second time, so memory stays flat and the
+    parse does not wait; identical input is stored once and not compressed again."""
+    job = None
+    if body is not None:
+        sink = CaptureSink()
         try:
-            while chunk := source_stream.read(1024 * 1024):
+            body.seek(0)
+            while chunk := body.read(1024 * 1024):
                 sink.update(chunk)
+            digest, size, compressed, relative = sink.finish()
+        except BaseException:
+            sink.discard()
+            raise
+    else:
+        stream, handle = _open_file(path)
+        try:
+            digest, size = stream_digest(stream)
         finally:
-            for handle in handles:
-                handle.close()
-        digest, size, compressed, relative = sink.finish()
-    except BaseException:
-        sink.discard()
-        raise
-    return RawCapture.objects.create(
+            stream.close()
+            handle.close()
+        relative = relative_path(digest)
+        if is_stored(digest):
+            compressed = os.path.getsize(Path(settings.INGEST_CAPTURE_DIR) / relative)
+        else:
+            compressed, job = 0, CaptureInBackground(lambda: _open_file(path), digest)
+    capture = RawCapture.objects.create(
         run=run, source=source[:2000], sha256=digest, size=size, compressed_size=compressed,
         content_path=relative, content_type=content_type[:200], headers=headers,
         status_code=status_code,
     )  # fmt: skip
+    return capture, job
+
+
+def _capture_settle(capture: RawCapture, job: CaptureInBackground | None) -> str:
+    """Wait for the capture's compression, if still running; returns what went wrong, if
+    anything, for the run's error."""
+    if job is None:
+        return ""
+    error, compressed = job.wait()
+    if not error:
+        RawCapture.objects.filter(pk=capture.pk).update(compressed_size=compressed)
+        capture.compressed_size = compressed
+    return error
 
 
 def _finish(

@@ -88,6 +88,53 @@ def test_the_raw_capture_keeps_the_bytes_their_hash_and_links_every_entry():
     assert article.moderation_state == ModerationState.PENDING
 
 
+def test_a_files_capture_is_compressed_beside_the_parse_and_stored_once(settings):
+    source = FIXTURES / "twarc1.jsonl"
+    first = ingest(source)
+    (capture,) = first.captures.all()
+    stored = settings.INGEST_CAPTURE_DIR / capture.content_path
+    assert capture.compressed_size == stored.stat().st_size > 0
+    with open_capture(capture.content_path) as raw:
+        assert raw.read() == source.read_bytes()
+    written_at = stored.stat().st_mtime_ns
+    second = ingest(source)
+    (again,) = second.captures.all()
+    assert again.content_path == capture.content_path
+    assert again.compressed_size == capture.compressed_size
+    assert stored.stat().st_mtime_ns == written_at  # not compressed a second time
+    assert not list(settings.INGEST_CAPTURE_DIR.glob(".incoming-*"))
+
+
+def test_a_capture_that_cannot_be_stored_fails_the_run_with_a_clear_error(settings):
+    import hashlib
+
+    source = FIXTURES / "twarc1.jsonl"
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    settings.INGEST_CAPTURE_DIR.mkdir(parents=True, exist_ok=True)
+    (settings.INGEST_CAPTURE_DIR / digest[:2]).write_text("in the way of the capture's folder")
+    run = ingest(source)
+    assert run.status == RunStatus.FAILED
+    assert run.error.startswith(f"{source}: the raw capture could not be stored (")
+    assert run.counts["created"] == 4  # what was parsed is kept, and a re-run stores the rest
+    assert not list(settings.INGEST_CAPTURE_DIR.glob(".incoming-*"))
+
+
+def test_a_file_that_changes_while_it_is_read_is_not_stored_under_the_old_hash(
+    settings, monkeypatch
+):
+    real_digest = services.stream_digest
+
+    def digest_of_an_earlier_version(stream):
+        digest, size = real_digest(stream)
+        return "0" * 64, size
+
+    monkeypatch.setattr(services, "stream_digest", digest_of_an_earlier_version)
+    run = ingest(FIXTURES / "twarc1.jsonl")
+    assert run.status == RunStatus.FAILED
+    assert "the file changed while it was being read; run it again" in run.error
+    assert not list(settings.INGEST_CAPTURE_DIR.rglob("*.gz"))
+
+
 def test_articles_are_keyed_by_canonical_url_across_tracking_variants(tmp_path):
     ingest(FIXTURES / "news_rss.xml")
     variant = tmp_path / "variant.xml"
