@@ -237,6 +237,8 @@ class PostBatch:
     keys: list[tuple[str, str]]  # every post's natural key, for the publication rules
     lookup: dict[str, str]  # platform -> JSON list of the ids (posts' and parents') to look up
     authors: dict[tuple[str, str], PreparedPost]  # each author's last post in the batch
+    # Of those, the ids of the authors this run already wrote unchanged (see authors_split).
+    known_author_ids: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, posts: list[PostRecord]) -> PostBatch:
@@ -253,6 +255,22 @@ class PostBatch:
             lookup=_lookup_texts(wanted),
             authors={p.author: p for p in hydrated},
         )
+
+    def authors_split(self, cache: dict[tuple[str, str], tuple[int, int]]) -> None:
+        """Keep in ``authors`` only those this run has not yet written with the same name
+        and profile URL, moving the others' ids (from the writing thread's account cache) to
+        ``known_author_ids``. Run by the reading thread, so that the writing thread, which
+        the database waits for, does not loop over every author. An id read here just before
+        the writing thread dropped it is still that account's, and one made stale by a
+        deletion makes the batch's COPY fail and go the safe way."""
+        known, wanted = {}, {}
+        for key, p in self.authors.items():
+            cached = cache.get(key)
+            if cached is not None and cached[1] == p.author_hash:
+                known[key] = cached[0]
+            else:
+                wanted[key] = p
+        self.known_author_ids, self.authors = known, wanted
 
 
 def _lookup_texts(keys) -> dict[str, str]:
@@ -453,6 +471,7 @@ class BatchWriter:
         # The reading thread prepares the batch, so the writing thread mostly waits on the
         # database and the two overlap.
         batch = PostBatch.of(posts)
+        batch.authors_split(self.accounts)
         if self._pipeline is not None:
             self._pipeline.submit(batch, articles)
         else:
@@ -461,7 +480,7 @@ class BatchWriter:
     def _write_batch(self, batch: PostBatch, articles) -> None:
         accounts = {}
         if batch.hydrated:
-            accounts = self._account_ids(batch.authors)
+            accounts = self._account_ids(batch.known_author_ids, batch.authors)
         with transaction.atomic(), raw_cursor() as cursor:
             # A crash may lose the last batches' commit; the raw capture is kept and a re-run
             # is idempotent, so waiting for the disk at every batch buys nothing.
@@ -544,25 +563,19 @@ class BatchWriter:
         return self._upsert_hydrated(cursor, existing) if existing else []
 
     def _account_ids(
-        self, authors: dict[tuple[str, str], PreparedPost]
+        self, known: dict[tuple[str, str], int], wanted: dict[tuple[str, str], PreparedPost]
     ) -> dict[tuple[str, str], int]:
-        """The account id of each author (given with their last post in the batch, the
-        freshest), upserting only the accounts this run has not yet written with the same name
-        and profile URL: the cache (platform, handle) -> (id, hash of what was written) makes
+        """The account id of each author: ``known`` are those this run already wrote with
+        the same name and profile URL (from the cache, see PostBatch.authors_split),
+        ``wanted`` the others (each with its last post in the batch, the freshest), which are
+        upserted here. The cache (platform, handle) -> (id, hash of what was written) makes
         that once per account per run rather than once per batch. It is bounded
         (ACCOUNT_CACHE_LIMIT, the oldest half dropped when full), so memory stays flat; a
         dropped account is simply upserted again."""
-        ids: dict[tuple[str, str], int] = {}
-        wanted: dict[tuple[str, str], PreparedPost] = {}
-        cache = self.accounts
-        for key, p in authors.items():
-            cached = cache.get(key)
-            if cached is not None and cached[1] == p.author_hash:
-                ids[key] = cached[0]
-            else:
-                wanted[key] = p
         if not wanted:
-            return ids
+            return known
+        ids = dict(known)
+        cache = self.accounts
         # Committed before the batch, in a transaction of their own: a concurrent run that
         # needs the same account then waits for that transaction only, not for a whole batch,
         # and the cache only ever holds committed ids. An account left without posts by a
