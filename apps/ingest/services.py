@@ -9,7 +9,9 @@ that names the source and the position; no exception escapes to the caller excep
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import gzip
 import io
 import logging
@@ -128,51 +130,54 @@ def source_ingest(
         if not isinstance(raw, io.BufferedReader)
         else raw
     )
-    try:
-        chosen = format if format and format != Format.AUTO else ""
-        if not chosen:
-            chosen = adapters.detect_format(_peek(stream), content_type=content_type, name=name)
-        run.format = chosen
-        writer = BatchWriter(
-            run=run,
-            capture_id=capture.pk,
-            capture_sha256=capture.sha256,
-            captured_at=capture.fetched_at,
-            feed_id=feed.pk if feed else None,
-            batch_size=batch_size or settings.INGEST_BATCH_SIZE,
-            threaded=settings.INGEST_WRITER_THREAD,
-        )
-        reader = adapters.READERS[Format(chosen)]
-        seen = 0
-        for record in reader(stream, content_type=content_type, source=source):
-            writer.add(record)
-            seen += 1
-            if progress is not None and seen % 2000 == 0:
-                progress(position(), seen)
-        writer.close()
-        if progress is not None:
-            progress(total, seen)
-    except adapters.SourceError as exc:
-        return _finish(run, RunStatus.FAILED, feed=feed, error=f"{source}: {exc}", writer=writer)
-    except KeyboardInterrupt:
-        _finish(run, RunStatus.FAILED, feed=feed, error=f"{source}: interrupted", writer=writer)
-        raise
-    except SoftTimeLimitExceeded:
-        return _finish(
-            run, RunStatus.FAILED, feed=feed, writer=writer,
-            error=f"{source}: stopped at the task's time limit; the batches written are kept",
-        )  # fmt: skip
-    except Exception as exc:
-        # A bug or a database failure: the traceback goes to the log, the user gets a sentence.
-        logger.exception("ingesting %s failed", source)
-        return _finish(
-            run, RunStatus.FAILED, feed=feed, writer=writer,
-            error=f"{source}: unexpected {exc.__class__.__name__}; see the log",
-        )  # fmt: skip
-    finally:
-        for handle in handles:
-            handle.close()
-        capture_error = _capture_settle(capture, capture_job)
+    with _fewer_collections():
+        try:
+            chosen = format if format and format != Format.AUTO else ""
+            if not chosen:
+                chosen = adapters.detect_format(_peek(stream), content_type=content_type, name=name)
+            run.format = chosen
+            writer = BatchWriter(
+                run=run,
+                capture_id=capture.pk,
+                capture_sha256=capture.sha256,
+                captured_at=capture.fetched_at,
+                feed_id=feed.pk if feed else None,
+                batch_size=batch_size or settings.INGEST_BATCH_SIZE,
+                threaded=settings.INGEST_WRITER_THREAD,
+            )
+            reader = adapters.READERS[Format(chosen)]
+            seen = 0
+            for record in reader(stream, content_type=content_type, source=source):
+                writer.add(record)
+                seen += 1
+                if progress is not None and seen % 2000 == 0:
+                    progress(position(), seen)
+            writer.close()
+            if progress is not None:
+                progress(total, seen)
+        except adapters.SourceError as exc:
+            return _finish(
+                run, RunStatus.FAILED, feed=feed, error=f"{source}: {exc}", writer=writer
+            )
+        except KeyboardInterrupt:
+            _finish(run, RunStatus.FAILED, feed=feed, error=f"{source}: interrupted", writer=writer)
+            raise
+        except SoftTimeLimitExceeded:
+            return _finish(
+                run, RunStatus.FAILED, feed=feed, writer=writer,
+                error=f"{source}: stopped at the task's time limit; the batches written are kept",
+            )  # fmt: skip
+        except Exception as exc:
+            # A bug or a database failure: the traceback goes to the log, the user gets a sentence.
+            logger.exception("ingesting %s failed", source)
+            return _finish(
+                run, RunStatus.FAILED, feed=feed, writer=writer,
+                error=f"{source}: unexpected {exc.__class__.__name__}; see the log",
+            )  # fmt: skip
+        finally:
+            for handle in handles:
+                handle.close()
+            capture_error = _capture_settle(capture, capture_job)
 
     if capture_error:
         return _finish(
@@ -190,6 +195,24 @@ def source_ingest(
 
         transaction.on_commit(enqueue)
     return run
+
+
+# The cycle collector's thresholds during a run (generation 0 after this many allocations).
+RUN_GC_THRESHOLD = (100_000, 50, 100)
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """Run the cycle collector far less often while a source is read. A run allocates
+    millions of short-lived containers (parsed JSON, records), freed as soon as they are
+    used; the default thresholds started a collection every 700 of them, which cost a big
+    file's ingest an eighth of its time. Cycles are still collected, so memory stays flat."""
+    previous = gc.get_threshold()
+    gc.set_threshold(*RUN_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 def _peek(stream) -> bytes:

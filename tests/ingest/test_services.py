@@ -374,3 +374,14 @@ def test_a_poll_stopped_at_its_time_limit_keeps_its_batches_and_says_why(monkeyp
     assert run.status == RunStatus.FAILED
     assert run.error.endswith("stopped at the task's time limit; the batches written are kept")
     assert Post.objects.count() == 3  # the full batches; the one being filled is not written
+
+
+def test_a_run_collects_cycles_less_often_and_restores_the_collector_after():
+    import gc
+
+    before = gc.get_threshold()
+    during = []
+    run = ingest(FIXTURES / "twarc1.jsonl", progress=lambda *_: during.append(gc.get_threshold()))
+    assert run.status == RunStatus.SUCCEEDED
+    assert during and set(during) == {services.RUN_GC_THRESHOLD}
+    assert gc.get_threshold() == before != services.RUN_GC_THRESHOLD
