@@ -152,7 +152,7 @@ def time_phases():
         ("_write_hydrated", "writing thread: posts and their accounts, all paths"),
         ("_lookup", "writing thread: which keys (and parents) are stored"),
         ("_account_ids", "writing thread: accounts not yet cached (before the batch)"),
-        ("_copy_new", "writing thread: new keys: ids, COPY, foreign-key checks"),
+        ("_copy_new", "writing thread: new keys: ids, COPY, reference checks"),
         ("_upsert_hydrated", "writing thread: upsert path, stage and statements"),
         ("_resolve_links", "end of run: linking later parents"),
         ("flush", "reading thread: preparing batches and handing them over"),
@@ -230,7 +230,8 @@ def main() -> int:
 
         # The baselines: the same rows, already prepared, COPYed (1) into a new table with the
         # same indexes (the measure) and (2) back into the emptied posts table itself,
-        # which also checks its foreign keys (to accounts and to replied/quoted posts).
+        # which also checks its references (to accounts and to replied/quoted posts: migration
+        # archive 0004).
         table = Post._meta.db_table
         columns = ", ".join(f.column for f in Post._meta.concrete_fields)  # ids too: replies
         dump = workdir / "rows.copy"
@@ -254,7 +255,7 @@ def main() -> int:
             f"raw COPY into a new table with the same {index_count} indexes: "
             f"{like_rate:,.0f} rows/s"
         )
-        label = "raw COPY into the posts table itself (indexes and foreign keys)"
+        label = "raw COPY into the posts table itself (indexes and reference checks)"
         print(f"{label}: {same_rate:,.0f} rows/s")
         for label, rate in (("same indexes", like_rate), ("posts table", same_rate)):
             ratio = ingest_rate / rate
