@@ -137,6 +137,8 @@ def parse_datetime(value) -> datetime.datetime | None:
             parsed = dateutil_parser.parse(value)
         except (ValueError, OverflowError, TypeError):
             return None
+    if parsed.tzinfo is datetime.UTC:  # most: Twitter's "+0000", ISO 8601's "Z" or "+00:00"
+        return parsed
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=datetime.UTC)
     return parsed.astimezone(datetime.UTC)

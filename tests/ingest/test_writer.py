@@ -9,6 +9,8 @@ import orjson
 import psycopg
 import pytest
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from apps.archive.models import Account, Post, SourceArticle
 from apps.ingest import services, writer
@@ -295,3 +297,14 @@ def test_an_article_with_a_nul_in_its_url_fails_alone_and_one_in_its_text_is_cle
     article = SourceArticle.objects.get()
     assert (article.title, article.language, article.authors) == ("Title", "en", ["Author"])
     assert "\x00" not in article.excerpt
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF)) | st.text())
+def test_the_quick_check_for_characters_copy_must_escape_agrees_with_the_pattern(line):
+    assert writer._needs_care(line) == (writer._NEEDS_CARE.search(line) is not None)
+
+
+def test_the_quick_check_sees_every_character_copy_must_escape():
+    for code in [*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F, ord("\\")]:
+        assert writer._needs_care(f"plain\t{chr(code)}text"), hex(code)
+    assert not writer._needs_care("plain\ttext with ünïcödé and #MeToo")
