@@ -121,10 +121,25 @@ def test_detail_pages_render_in_a_fixed_number_of_queries(client, kind):
     assert len(many) == len(few) <= 4
 
 
-def test_healthz_reports_ok_when_the_database_answers(client):
+def test_healthz_reports_ok_when_the_database_and_cache_answer(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+
+
+def test_healthz_reports_a_cache_that_cannot_be_reached_as_degraded_not_failing(client, settings):
+    settings.CACHES = {  # a Redis nobody listens for
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200  # the process still serves: keep it in rotation
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "cache": "cache unavailable: ConnectionError"},
+    }
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,28 @@ def test_the_form_is_rate_limited_per_address(client, settings):
     assert client.post(FORM, data, REMOTE_ADDR="10.0.0.9").status_code == 200
 
 
+def test_requests_go_through_when_the_rate_limits_cache_cannot_be_reached(client, settings, caplog):
+    settings.CACHES = {  # a Redis nobody listens for
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    settings.TAKEDOWN_RATE_LIMIT = "1/h"
+    post = PostFactory(published=True)
+    with caplog.at_level("WARNING", logger="apps.curation.views.takedowns"):
+        for _ in range(2):  # past the limit, which cannot be counted
+            assert client.post(FORM, _request_data(f"/posts/{post.pk}/")).status_code == 200
+        status = client.post(
+            reverse("curation:takedown_status"),
+            {"reference": "NOT-A-REFERENCE", "contact": "jane@example.org"},
+        )
+    assert TakedownRequest.objects.count() == 2
+    assert status.status_code in (200, 400) and b"Too many requests" not in status.content
+    assert "cache unreachable (ConnectionError): takedown-form not rate-limited" in caplog.text
+    assert "takedown-status not rate-limited" in caplog.text
+
+
 def test_granting_withdraws_the_entry_everywhere_and_logs_it(curator_client, curator, client):
     event = TimelineEventFactory(published=True)
     post = PostFactory(published=True, text="A survivor's account.")

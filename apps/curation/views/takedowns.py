@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import is_ratelimited
 
 from apps.curation import services
 from apps.curation.forms import NoteForm, TakedownForm, TakedownStatusForm
@@ -15,18 +17,36 @@ from apps.curation.models import ModerationDecision, TakedownRequest, TakedownSt
 from apps.curation.services import CurationError, entry_model
 from apps.curation.views.common import curator_login_required, require
 
+logger = logging.getLogger(__name__)
+
 # --- takedown requests: the public form -----------------------------------------------------
 
 
-@ratelimit(
-    key="ip", rate=lambda group, request: settings.TAKEDOWN_RATE_LIMIT, method="POST", block=False
-)
+def _limited(request, group: str):
+    """The "too many requests" page if this address has sent more POSTs than
+    TAKEDOWN_RATE_LIMIT allows, else None. The counts live in the cache: when it cannot be
+    reached (Redis down) the request goes through and the log says so, because a takedown
+    request must never fail for an outage (django-ratelimit would raise, a server error)."""
+    if request.method != "POST":
+        return None
+    try:
+        limited = is_ratelimited(
+            request, group=group, key="ip", rate=settings.TAKEDOWN_RATE_LIMIT, increment=True
+        )
+    except Exception as error:  # any cache backend's error
+        logger.warning("cache unreachable (%s): %s not rate-limited", type(error).__name__, group)
+        return None
+    if not limited:
+        return None
+    response = render(request, "curation/takedown_limited.html", status=429)
+    response["Retry-After"] = "3600"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def takedown_form(request):
-    if getattr(request, "limited", False):
-        response = render(request, "curation/takedown_limited.html", status=429)
-        response["Retry-After"] = "3600"
-        return response
+    if limited := _limited(request, "takedown-form"):
+        return limited
     initial = {"entry_url": request.GET.get("entry", "")[:1000]}
     form = TakedownForm(request.POST or None, initial=initial, request_host=request.get_host())
     if request.method == "POST" and form.is_valid():
@@ -51,17 +71,12 @@ def takedown_form(request):
     )
 
 
-@ratelimit(
-    key="ip", rate=lambda group, request: settings.TAKEDOWN_RATE_LIMIT, method="POST", block=False
-)
 @require_http_methods(["GET", "POST"])
 def takedown_status(request):
     """A requester checks their request. POST, so the email address stays out of URLs and logs;
     rate-limited like the form, so references cannot be guessed."""
-    if getattr(request, "limited", False):
-        response = render(request, "curation/takedown_limited.html", status=429)
-        response["Retry-After"] = "3600"
-        return response
+    if limited := _limited(request, "takedown-status"):
+        return limited
     form = TakedownStatusForm(request.POST or None)
     takedown = None
     if request.method == "POST" and form.is_valid():
