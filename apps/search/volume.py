@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import hashlib
 import html
 import re
 import uuid
@@ -20,6 +21,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.utils.safestring import mark_safe
 
+from apps.search.caching import cache_get, cache_set
 from apps.search.filters import SearchFilterSet
 from apps.search.searching import _base_sql
 
@@ -27,6 +29,9 @@ GRANULARITIES = ("year", "month", "day", "hour")
 FINER = {"year": "month", "month": "day", "day": "hour"}
 CHART_WIDTH, CHART_HEIGHT, AXIS = 960, 220, 28
 # Filters the counts table can answer (it is keyed by kind, platform and language).
+# How long a chart's counts may be kept. Anything public that changes moves the content version
+# in the key at once; the limit bounds what an edit behind the ORM's back could leave in place.
+VOLUME_CACHE_SECONDS = 600
 TABLE_FILTERS = {"kind", "platform", "language", "date_from", "date_to", "order"}
 
 
@@ -145,6 +150,18 @@ def _counts_granularity(by: str, cleaned: dict) -> str:
 
 def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datetime, int]:
     """Matching entries (posts unless another kind is chosen) per bar, in one query."""
+    sql, params = _volume_query(filterset, zoom)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            datetime.datetime.fromtimestamp(seconds, datetime.UTC): int(n)
+            for seconds, n in cursor.fetchall()
+        }
+
+
+def _volume_query(filterset: SearchFilterSet, zoom: Zoom) -> tuple[str, list]:
+    """The SQL and parameters of volume_counts: from the counts table when the filters allow,
+    else from the search index."""
     filterset.qs  # noqa: B018 -- compiles the query text, if any
     kind = filterset.cleaned.get("kind") or "post"
     period_sql, period_params = "", []
@@ -180,12 +197,7 @@ def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datet
             f"WHERE m.kind = %s{period_sql.format(col='m.date')} GROUP BY b"
         )
         all_params = [zoom.by, *params, kind, *period_params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, all_params)
-        return {
-            datetime.datetime.fromtimestamp(seconds, datetime.UTC): int(n)
-            for seconds, n in cursor.fetchall()
-        }
+    return sql, all_params
 
 
 @dataclass
@@ -211,6 +223,7 @@ class Chart:
     height: int = CHART_HEIGHT
     axis_labels: list[dict] = field(default_factory=list)
     _escaped: list | None = field(default=None, repr=False, compare=False)
+    _drawn: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def plot_height(self) -> int:
@@ -219,6 +232,17 @@ class Chart:
     def svg_marks(self) -> str:
         """The bars and axis labels as SVG markup, built here: a month by hour is 744 bars,
         too many for a template loop. Labels and URLs are escaped; the rest are numbers."""
+        if "svg" not in self._drawn:
+            self._drawn["svg"] = self._svg_marks()
+        return self._drawn["svg"]
+
+    def table_rows(self) -> str:
+        """The text equivalent's rows, one per bar with a count."""
+        if "rows" not in self._drawn:
+            self._drawn["rows"] = self._table_rows()
+        return self._drawn["rows"]
+
+    def _svg_marks(self) -> str:
         kind = html.escape(self.kind_label)
         parts = [
             f'<a href="{url}" aria-label="{label}: {bar.count:,} {kind}">'
@@ -233,7 +257,7 @@ class Chart:
         ]
         return mark_safe("".join(parts))  # noqa: S308 -- built from escaped parts and numbers
 
-    def table_rows(self) -> str:
+    def _table_rows(self) -> str:
         return mark_safe(  # noqa: S308 -- built from escaped parts and numbers
             "".join(
                 f'<tr><th scope="row"><a href="{url}">{label}</a></th><td>{bar.count:,}</td></tr>'
@@ -271,7 +295,28 @@ def _bar_url_maker(base: QueryDict, by: str):
     return lambda start: _period_of(start, by).join(parts)
 
 
-def volume_chart(filterset: SearchFilterSet, zoom: Zoom, base: QueryDict) -> Chart:
+def volume_chart(
+    filterset: SearchFilterSet, zoom: Zoom, base: QueryDict, *, version: str | None = None
+) -> Chart:
+    """The chart of matching entries per period. Given the public content version (read before
+    anything else, as for the search page's counts), the chart is kept, drawn, under it, the
+    counts' query as PostgreSQL would receive it and the links' parameters, until anything
+    public changes: a month by hour sums thousands of rows and draws 744 bars."""
+    if version is None:
+        return _volume_chart(filterset, zoom, base)
+    sql, params = _volume_query(filterset, zoom)
+    signature = repr((sql, params, zoom.by, zoom.period, sorted(base.lists())))
+    key = f"search-volume:{version}:{hashlib.sha256(signature.encode()).hexdigest()}"
+    chart = cache_get(key)
+    if chart is None:
+        chart = _volume_chart(filterset, zoom, base)
+        chart.svg_marks()  # drawn once, and kept drawn
+        chart.table_rows()
+        cache_set(key, chart, VOLUME_CACHE_SECONDS)
+    return chart
+
+
+def _volume_chart(filterset: SearchFilterSet, zoom: Zoom, base: QueryDict) -> Chart:
     counts = volume_counts(filterset, zoom)
     kind = filterset.cleaned.get("kind") or "post"
     kind_label = {"post": "posts", "article": "articles", "event": "events"}.get(kind, "entries")

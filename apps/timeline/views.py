@@ -80,7 +80,7 @@ def timeline(request):
     zoom = volume.parse_zoom(request.GET.get("period"), request.GET.get("by"))
     base = search_params(request)
     filtered = bool(base) or bool(zoom.period)
-    chart = volume.volume_chart(filterset, zoom, base)
+    chart = volume.volume_chart(filterset, zoom, base, version=request_content_version(request))
     # The events are kept under the story's own version (read before them), which new posts
     # elsewhere in the archive leave alone.
     key = _events_cache_key(story_version(), request.GET.lists())

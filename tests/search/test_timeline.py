@@ -148,3 +148,16 @@ def test_timeline_queries_do_not_grow_with_the_data(client, october):
     with CaptureQueriesContext(connection) as many:
         timeline(client, period="2017-10", q="metoo")
     assert len(many) == len(one)
+
+
+def test_a_charts_counts_are_kept_until_anything_public_changes(client, october, settings):
+    settings.PUBLIC_PAGE_CACHE = False  # the counts' own cache, not the whole page's
+    first = bars(timeline(client, period="2017-10", by="hour"))
+    assert first["15 Oct 2017, 21:00 UTC"] == 1
+    with CaptureQueriesContext(connection) as again:
+        assert bars(timeline(client, period="2017-10", by="hour")) == first
+    assert not any("search_volumecount" in query["sql"] for query in again)
+    post = PostFactory(published=True, text="metoo", posted_at=at(10, 15, 21))
+    assert bars(timeline(client, period="2017-10", by="hour"))["15 Oct 2017, 21:00 UTC"] == 2
+    entries_transition(kind="post", ids=[post.pk], to_state="withdrawn")
+    assert bars(timeline(client, period="2017-10", by="hour"))["15 Oct 2017, 21:00 UTC"] == 1
