@@ -644,26 +644,20 @@ class BatchWriter:
         tail = f"\t\tt\t\t{now}\t{self.capture_sha256}\tpending\t{now}\t{now}"
         dangling = []
 
+        def parent_id(p: PreparedPost, parent_pid: str, pk: str) -> str | int:
+            """The id of the post replied to or quoted, if stored or in this batch; else the
+            post is linked at the end of the run."""
+            parent = ids.get((p.platform, parent_pid)) or known.get((p.platform, parent_pid))
+            if parent is None:
+                dangling.append(pk)
+                return "\\N"
+            return parent
+
         def rows():
             for p in posts:
                 pk = ids[p.key]
-                reply = quote = "\\N"
-                if p.reply_pid:
-                    parent = ids.get((p.platform, p.reply_pid)) or known.get(
-                        (p.platform, p.reply_pid)
-                    )
-                    if parent is None:
-                        dangling.append(pk)
-                    else:
-                        reply = parent
-                if p.quote_pid:
-                    parent = ids.get((p.platform, p.quote_pid)) or known.get(
-                        (p.platform, p.quote_pid)
-                    )
-                    if parent is None:
-                        dangling.append(pk)
-                    else:
-                        quote = parent
+                reply = parent_id(p, p.reply_pid, pk) if p.reply_pid else "\\N"
+                quote = parent_id(p, p.quote_pid, pk) if p.quote_pid else "\\N"
                 yield f"{pk}\t{accounts[p.author]}\t{reply}\t{quote}{tail}\t{p.body}\n"
 
         # The posts' references are checked at the end of the COPY (migration archive 0004),
