@@ -24,8 +24,12 @@ def relative_path(digest: str) -> str:
     return f"{digest[:2]}/{digest}.gz"
 
 
-def is_stored(digest: str) -> bool:
-    return (Path(settings.INGEST_CAPTURE_DIR) / relative_path(digest)).exists()
+def stored_size(digest: str) -> int | None:
+    """The compressed size of these bytes' capture if it is already stored, else None."""
+    try:
+        return os.path.getsize(Path(settings.INGEST_CAPTURE_DIR) / relative_path(digest))
+    except OSError:  # not there, or its folder cannot be: not stored
+        return None
 
 
 def stream_digest(stream) -> tuple[str, int]:

@@ -29,10 +29,11 @@ from django.utils import timezone
 from apps.archive.models import SourceArticle
 from apps.ingest import adapters
 from apps.ingest.capture import (
+    CHUNK,
     CaptureInBackground,
     CaptureSink,
-    is_stored,
     relative_path,
+    stored_size,
     stream_digest,
 )
 from apps.ingest.fetching import FetchError, TransientFetchError, fetch
@@ -236,7 +237,7 @@ def _capture(run, source, body, path, content_type, headers, status_code):
         sink = CaptureSink()
         try:
             body.seek(0)
-            while chunk := body.read(1024 * 1024):
+            while chunk := body.read(CHUNK):
                 sink.update(chunk)
             digest, size, compressed, relative = sink.finish()
         except BaseException:
@@ -250,9 +251,8 @@ def _capture(run, source, body, path, content_type, headers, status_code):
             stream.close()
             handle.close()
         relative = relative_path(digest)
-        if is_stored(digest):
-            compressed = os.path.getsize(Path(settings.INGEST_CAPTURE_DIR) / relative)
-        else:
+        compressed = stored_size(digest)
+        if compressed is None:  # not stored before: compressed while the parse reads it
             compressed, job = 0, CaptureInBackground(lambda: _open_file(path), digest)
     capture = RawCapture.objects.create(
         run=run, source=source[:2000], sha256=digest, size=size, compressed_size=compressed,

@@ -245,41 +245,39 @@ class PostBatch:
     bare: list[PostRecord]  # ids known without their content
     keys: list[tuple[str, str]]  # every post's natural key, for the publication rules
     lookup: dict[str, str]  # platform -> JSON list of the ids (posts' and parents') to look up
-    authors: dict[tuple[str, str], PreparedPost]  # each author's last post in the batch
-    # Of those, the ids of the authors this run already wrote unchanged (see authors_split).
-    known_author_ids: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
+    # The authors this run already wrote with the same name and profile URL, with their ids,
+    # and the others, each with its last post in the batch (the freshest), to be upserted.
+    known_author_ids: dict[tuple[str, str], int]
+    authors_to_write: dict[tuple[str, str], PreparedPost]
 
     @classmethod
-    def of(cls, posts: list[PostRecord]) -> PostBatch:
+    def of(cls, posts: list[PostRecord], account_cache: dict) -> PostBatch:
+        """Prepared by the reading thread, so that the writing thread, which the database
+        waits for, does not loop over every post. ``account_cache`` is the writing thread's
+        (BatchWriter.accounts), only read here: an id read just before that thread dropped it
+        is still the account's, and one made stale by a deletion makes the batch's COPY fail
+        and go the safe way."""
         hydrated = [PreparedPost.of(p) for p in posts if p.hydrated]
         wanted = (
             {p.key for p in hydrated}
             | {(p.platform, p.reply_pid) for p in hydrated if p.reply_pid}
             | {(p.platform, p.quote_pid) for p in hydrated if p.quote_pid}
         )
+        known, to_write = {}, {}
+        for p in {p.author: p for p in hydrated}.values():
+            cached = account_cache.get(p.author)
+            if cached is not None and cached[1] == p.author_hash:
+                known[p.author] = cached[0]
+            else:
+                to_write[p.author] = p
         return cls(
             hydrated=hydrated,
             bare=[p for p in posts if not p.hydrated],
             keys=[(p.platform, p.platform_id) for p in posts],
             lookup=_lookup_texts(wanted),
-            authors={p.author: p for p in hydrated},
+            known_author_ids=known,
+            authors_to_write=to_write,
         )
-
-    def authors_split(self, cache: dict[tuple[str, str], tuple[int, int]]) -> None:
-        """Keep in ``authors`` only those this run has not yet written with the same name
-        and profile URL, moving the others' ids (from the writing thread's account cache) to
-        ``known_author_ids``. Run by the reading thread, so that the writing thread, which
-        the database waits for, does not loop over every author. An id read here just before
-        the writing thread dropped it is still that account's, and one made stale by a
-        deletion makes the batch's COPY fail and go the safe way."""
-        known, wanted = {}, {}
-        for key, p in self.authors.items():
-            cached = cache.get(key)
-            if cached is not None and cached[1] == p.author_hash:
-                known[key] = cached[0]
-            else:
-                wanted[key] = p
-        self.known_author_ids, self.authors = known, wanted
 
 
 def _lookup_texts(keys) -> dict[str, str]:
@@ -479,8 +477,7 @@ class BatchWriter:
             return
         # The reading thread prepares the batch, so the writing thread mostly waits on the
         # database and the two overlap.
-        batch = PostBatch.of(posts)
-        batch.authors_split(self.accounts)
+        batch = PostBatch.of(posts, self.accounts)
         if self._pipeline is not None:
             self._pipeline.submit(batch, articles)
         else:
@@ -489,7 +486,7 @@ class BatchWriter:
     def _write_batch(self, batch: PostBatch, articles) -> None:
         accounts = {}
         if batch.hydrated:
-            accounts = self._account_ids(batch.known_author_ids, batch.authors)
+            accounts = self._account_ids(batch.known_author_ids, batch.authors_to_write)
         with transaction.atomic(), raw_cursor() as cursor:
             # A crash may lose the last batches' commit; the raw capture is kept and a re-run
             # is idempotent, so waiting for the disk at every batch buys nothing.
@@ -575,7 +572,7 @@ class BatchWriter:
         self, known: dict[tuple[str, str], int], wanted: dict[tuple[str, str], PreparedPost]
     ) -> dict[tuple[str, str], int]:
         """The account id of each author: ``known`` are those this run already wrote with
-        the same name and profile URL (from the cache, see PostBatch.authors_split),
+        the same name and profile URL (from the cache, see PostBatch.of),
         ``wanted`` the others (each with its last post in the batch, the freshest), which are
         upserted here. The cache (platform, handle) -> (id, hash of what was written) makes
         that once per account per run rather than once per batch. It is bounded

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import hashlib
 import html
 import re
@@ -28,10 +29,10 @@ from apps.search.searching import _base_sql
 GRANULARITIES = ("year", "month", "day", "hour")
 FINER = {"year": "month", "month": "day", "day": "hour"}
 CHART_WIDTH, CHART_HEIGHT, AXIS = 960, 220, 28
-# Filters the counts table can answer (it is keyed by kind, platform and language).
-# How long a chart's counts may be kept. Anything public that changes moves the content version
+# How long a drawn chart may be kept. Anything public that changes moves the content version
 # in the key at once; the limit bounds what an edit behind the ORM's back could leave in place.
 VOLUME_CACHE_SECONDS = 600
+# Filters the counts table can answer (it is keyed by kind, platform and language).
 TABLE_FILTERS = {"kind", "platform", "language", "date_from", "date_to", "order"}
 
 
@@ -223,26 +224,16 @@ class Chart:
     height: int = CHART_HEIGHT
     axis_labels: list[dict] = field(default_factory=list)
     _escaped: list | None = field(default=None, repr=False, compare=False)
-    _drawn: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def plot_height(self) -> int:
         return self.height - AXIS
 
+    @functools.cached_property
     def svg_marks(self) -> str:
         """The bars and axis labels as SVG markup, built here: a month by hour is 744 bars,
-        too many for a template loop. Labels and URLs are escaped; the rest are numbers."""
-        if "svg" not in self._drawn:
-            self._drawn["svg"] = self._svg_marks()
-        return self._drawn["svg"]
-
-    def table_rows(self) -> str:
-        """The text equivalent's rows, one per bar with a count."""
-        if "rows" not in self._drawn:
-            self._drawn["rows"] = self._table_rows()
-        return self._drawn["rows"]
-
-    def _svg_marks(self) -> str:
+        too many for a template loop. Labels and URLs are escaped; the rest are numbers.
+        Drawn once (a cached chart is kept drawn)."""
         kind = html.escape(self.kind_label)
         parts = [
             f'<a href="{url}" aria-label="{label}: {bar.count:,} {kind}">'
@@ -257,7 +248,9 @@ class Chart:
         ]
         return mark_safe("".join(parts))  # noqa: S308 -- built from escaped parts and numbers
 
-    def _table_rows(self) -> str:
+    @functools.cached_property
+    def table_rows(self) -> str:
+        """The text equivalent's rows, one per bar with a count."""
         return mark_safe(  # noqa: S308 -- built from escaped parts and numbers
             "".join(
                 f'<tr><th scope="row"><a href="{url}">{label}</a></th><td>{bar.count:,}</td></tr>'
@@ -310,8 +303,7 @@ def volume_chart(
     chart = cache_get(key)
     if chart is None:
         chart = _volume_chart(filterset, zoom, base)
-        chart.svg_marks()  # drawn once, and kept drawn
-        chart.table_rows()
+        chart.svg_marks, chart.table_rows  # noqa: B018 -- drawn now, so kept drawn
         cache_set(key, chart, VOLUME_CACHE_SECONDS)
     return chart
 
