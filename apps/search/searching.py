@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 
 import nh3
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
 
-from apps.archive.models import Account, Post, SourceArticle
+from apps.archive.models import Account, Outlet, Post, SourceArticle
 from apps.search.caching import cache_get, cache_set
 from apps.search.filters import Order, SearchFilterSet
 from apps.search.indexing import content_version
@@ -102,12 +100,9 @@ def decode_cursor(value: str | None) -> tuple[datetime.datetime, int] | None:
 
 
 def _base_sql(filterset: SearchFilterSet, columns: tuple[str, ...]) -> tuple[str, list]:
-    queryset = filterset.qs.order_by().values(*columns)
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # e.g. outlet:name naming no outlet: nothing can match
-        return f"SELECT {', '.join(columns)} FROM search_searchentry WHERE FALSE", []  # noqa: S608
-    return sql, list(params)
+    """The index rows the search matches, as a statement of their own."""
+    where, params = filterset.where()
+    return f"SELECT {', '.join(columns)} FROM search_searchentry WHERE {where}", list(params)  # noqa: S608
 
 
 def search_run(
@@ -207,13 +202,114 @@ def search_run(
     )
 
 
-def _headline(field_name: str, tsquery: str):
+def _headline(column_sql: str, tsquery: str) -> tuple[str, list]:
     if not tsquery:
-        return RawSQL("NULL::text", [])
-    return RawSQL(  # noqa: S611
-        f"ts_headline('metoo_simple', {field_name}, %s::tsquery, %s)",
+        return "NULL::text", []
+    return (
+        f"ts_headline('metoo_simple', {column_sql}, %s::tsquery, %s)",
         [tsquery, HEADLINE_OPTIONS],
     )
+
+
+def _listed_fields(model, names: tuple[str, ...]) -> list[str]:
+    """``names`` in the model's own field order, as ``Model.from_db`` takes them."""
+    wanted = set(names)
+    return [field.attname for field in model._meta.concrete_fields if field.attname in wanted]
+
+
+class _Listing:
+    """How one kind of entry is read for a page of results: its table and the one it names
+    (a post's account, an article's outlet), the fields a result shows of each, in model field
+    order as ``Model.from_db`` takes them, and the columns ts_headline marks (snippet, then
+    title). One hand-written statement per kind present on the page: compiling the same
+    through the ORM cost more than the query itself."""
+
+    def __init__(self, model, alias, fields, *, marks, named=None, date_field=""):
+        self.model, self.alias, self.fields = model, alias, _listed_fields(model, fields)
+        self.marks, self.date_field = marks, date_field
+        self.named = None  # (relation, model, alias, fields)
+        if named:
+            relation, named_model, named_alias, named_fields = named
+            named_fields = _listed_fields(named_model, named_fields)
+            self.named = (relation, named_model, named_alias, named_fields)
+
+    def statement(self, highlight: str) -> tuple[str, list]:
+        """The SELECT, taking the headline parameters it returns and then the entries' ids."""
+        alias = self.alias
+        columns = [f"{alias}.{name}" for name in self.fields]
+        joins = ""
+        if self.named:
+            relation, named_model, named_alias, named_fields = self.named
+            columns += [f"{named_alias}.{name}" for name in named_fields]
+            joins = (
+                f" LEFT JOIN {named_model._meta.db_table} AS {named_alias}"
+                f" ON {named_alias}.id = {alias}.{relation}_id"
+            )
+        params: list = []
+        for column_sql in self.marks:
+            sql, values = _headline(column_sql, highlight)
+            columns.append(sql)
+            params += values
+        table = self.model._meta.db_table
+        sql = (
+            f"SELECT {', '.join(columns)} FROM {table} AS {alias}{joins} "  # noqa: S608
+            f"WHERE {alias}.id = ANY(%s) AND {alias}.moderation_state = 'published'"
+        )
+        return sql, params
+
+    def results(self, rows, kind: str) -> dict[int, Result]:
+        width = len(self.fields)
+        found = {}
+        for row in rows:
+            entry = self.model.from_db("default", self.fields, row[:width])
+            at = width
+            if self.named:
+                relation, named_model, _, named_fields = self.named
+                values = row[at : at + len(named_fields)]
+                at += len(named_fields)
+                named = named_model.from_db("default", named_fields, values)
+                getattr(self.model, relation).field.set_cached_value(
+                    entry, named if values[0] is not None else None
+                )
+            marked = [mark_safe_snippet(value) for value in row[at:]]
+            title = marked[1] if len(marked) > 1 else ""
+            date = getattr(entry, self.date_field) if self.date_field else None
+            found[entry.pk] = Result(kind, entry, date, marked[0], title)
+        return found
+
+
+LISTINGS = {
+    "post": _Listing(
+        Post,
+        "p",
+        ("id", "platform", "platform_id", "account_id", "posted_at", "url", "content_warning",
+         "moderation_state"),
+        marks=("concat_ws(' ', p.text, p.media_text)",),
+        named=("account", Account, "pa",
+               ("id", "platform", "handle", "display_name", "is_public_figure", "handle_visible")),
+        date_field="posted_at",
+    ),
+    "article": _Listing(
+        SourceArticle,
+        "s",
+        ("id", "title", "canonical_url", "outlet_id", "published_at", "date_note", "excerpt"),
+        marks=("s.excerpt", "s.title"),
+        named=("outlet", Outlet, "o", ("id", "name")),
+        date_field="published_at",
+    ),
+    "event": _Listing(
+        TimelineEvent,
+        "e",
+        ("id", "slug", "title", "date", "date_precision", "summary"),
+        marks=("e.summary", "e.title"),
+    ),
+    "account": _Listing(
+        Account,
+        "a",
+        ("id", "platform", "handle", "display_name", "is_public_figure", "handle_visible"),
+        marks=("a.description",),
+    ),
+}  # fmt: skip
 
 
 def _load_entries(rows, highlight: str) -> list[Result]:
@@ -222,64 +318,13 @@ def _load_entries(rows, highlight: str) -> list[Result]:
     for _, kind, entry_id, _ in rows:
         wanted.setdefault(kind, []).append(entry_id)
     loaded: dict[tuple[str, int], Result] = {}
-    if wanted.get("post"):
-        for post in (
-            Post.objects.published()
-            .for_listing()
-            .filter(pk__in=wanted["post"])
-            .annotate(
-                snippet=_headline(
-                    "concat_ws(' ', archive_post.text, archive_post.media_text)", highlight
-                ),
-            )
-        ):
-            loaded["post", post.pk] = Result(
-                "post", post, post.posted_at, mark_safe_snippet(post.snippet)
-            )
-    if wanted.get("article"):
-        for article in (
-            SourceArticle.objects.published()
-            .for_listing()
-            .filter(pk__in=wanted["article"])
-            .annotate(
-                snippet=_headline("archive_sourcearticle.excerpt", highlight),
-                title_marked=_headline("archive_sourcearticle.title", highlight),
-            )
-        ):
-            loaded["article", article.pk] = Result(
-                "article",
-                article,
-                article.published_at,
-                mark_safe_snippet(article.snippet),
-                mark_safe_snippet(article.title_marked),
-            )
-    if wanted.get("event"):
-        for event in (
-            TimelineEvent.objects.published()
-            .filter(pk__in=wanted["event"])
-            .only("id", "slug", "title", "date", "date_precision", "summary")
-            .annotate(
-                snippet=_headline("timeline_timelineevent.summary", highlight),
-                title_marked=_headline("timeline_timelineevent.title", highlight),
-            )
-        ):
-            loaded["event", event.pk] = Result(
-                "event",
-                event,
-                None,
-                mark_safe_snippet(event.snippet),
-                mark_safe_snippet(event.title_marked),
-            )
-    if wanted.get("account"):
-        for account in (
-            Account.objects.published()
-            .for_listing()
-            .filter(pk__in=wanted["account"])
-            .annotate(snippet=_headline("archive_account.description", highlight))
-        ):
-            loaded["account", account.pk] = Result(
-                "account", account, None, mark_safe_snippet(account.snippet)
-            )
+    with connection.cursor() as db:
+        for kind, entry_ids in wanted.items():
+            listing = LISTINGS[kind]
+            sql, params = listing.statement(highlight)
+            db.execute(sql, [*params, entry_ids])
+            for pk, result in listing.results(db.fetchall(), kind).items():
+                loaded[kind, pk] = result
     # In index order; an entry unpublished since the index was read is simply left out.
     return [loaded[kind, entry_id] for _, kind, entry_id, _ in rows if (kind, entry_id) in loaded]
 
