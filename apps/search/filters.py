@@ -74,6 +74,14 @@ class SearchFilterSet(django_filters.FilterSet):
         self.highlight_tsquery = ""
         self._where: tuple[str, list] | None = None
 
+    def get_form_class(self):
+        """Built once a process: every search's form has the same fields (each form still
+        gets its own copies of them)."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     def filter_queryset(self, queryset):
         sql, params = self.where()
         if sql == "TRUE":

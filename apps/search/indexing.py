@@ -288,7 +288,6 @@ def index_rebuild(*, bulk: bool = False) -> dict[str, int]:
     ``bulk`` drops the text index while the rows go in and builds it once at the end, several
     times faster for a large corpus, but it locks searches out until the rebuild commits: for
     loading a fresh database, not for a live site."""
-    counts = {}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("TRUNCATE search_searchentry, search_volumecount")
@@ -298,12 +297,19 @@ def index_rebuild(*, bulk: bool = False) -> dict[str, int]:
             content_changed()
         if bulk:
             cursor.execute("DROP INDEX search_entry_gin")
-        for kind in KINDS:
-            cursor.execute(
-                f"INSERT INTO search_searchentry ({COLUMNS}) "
-                + ENTRY_SQL[kind].format(where="TRUE")
-            )
-            counts[kind] = cursor.rowcount
+        # Written in date order, so that the table's pages follow the date index: a
+        # newest-first search walking that index reads neighbouring rows from a few pages
+        # instead of one page per row (at a million rows, 3.7 ms instead of 10.6 for a pair of
+        # words thin among the newest entries). Entries indexed later are appended; the next
+        # rebuild puts them in order again.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        entries = " UNION ALL ".join(f"({ENTRY_SQL[kind].format(where='TRUE')})" for kind in KINDS)
+        cursor.execute(
+            f"WITH added AS (INSERT INTO search_searchentry ({COLUMNS}) "  # noqa: S608
+            f"SELECT * FROM ({entries}) AS entry ORDER BY 3, 1, 2 RETURNING kind) "
+            "SELECT kind, count(*) FROM added GROUP BY kind"
+        )
+        counts = dict.fromkeys(KINDS, 0) | dict(cursor.fetchall())
         cursor.execute(_VOLUME_DELTA.format(sign=1, rows="search_searchentry"))
         if bulk:
             cursor.execute(GIN_INDEX_SQL)

@@ -63,6 +63,10 @@ class SearchEntry(models.Model):
             models.Index(fields=["kind", "date", "id"], name="search_entry_kind_date"),
             models.Index(fields=["account_id", "date"], name="search_entry_account"),
             models.Index(fields=["outlet_id", "date"], name="search_entry_outlet"),
+            # Newest first on one platform in one language walks only that subset's dates.
+            models.Index(
+                fields=["platform", "language", "date", "id"], name="search_entry_platform_lang"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -55,35 +55,33 @@ def parse_run_at(value: str | None) -> datetime.datetime | None:
         return None
 
 
-def filter_controls(filterset: SearchFilterSet) -> list[dict]:
-    """The filter form's controls as plain data: Django's widget templates cost more to render
-    than the whole rest of the page."""
-    controls = []
+def filter_controls_html(filterset: SearchFilterSet) -> SafeString:
+    """The filter form's controls (each a label and its select or input), built here:
+    Django's widget templates, or a template loop over the controls, cost more to render than
+    the rest of the page. Values and labels are escaped as Django's autoescaping does."""
+    esc = html.escape
     data = filterset.form.data
+    parts = []
     for name, field in filterset.form.fields.items():
         if name == "q":
             continue
         value = data.get(name, "") or ""
-        control = {"name": name, "label": field.label, "value": value, "id": f"id_{name}"}
+        label = f'<label for="id_{name}">{esc(str(field.label))}</label>'
         if hasattr(field, "choices"):
-            control["options"] = [
-                {"value": str(v), "label": label, "selected": str(v) == value}
-                for v, label in field.choices
-            ]
-            control["options_html"] = mark_safe(  # noqa: S308 -- escaped parts
-                "".join(
-                    f'<option value="{html.escape(o["value"])}"'
-                    f"{' selected' if o['selected'] else ''}>{html.escape(str(o['label']))}"
-                    "</option>"
-                    for o in control["options"]
-                )
+            options = "".join(
+                f'<option value="{esc(str(option))}"'
+                f"{' selected' if str(option) == value else ''}>{esc(str(text))}</option>"
+                for option, text in field.choices
             )
+            control = f'<select name="{name}" id="id_{name}">{options}</select>'
         else:
-            control["type"] = {"date_from": "date", "date_to": "date"}.get(name, "text")
-            if name in ("account", "outlet"):
-                control["inputmode"] = "numeric"
-        controls.append(control)
-    return controls
+            kind = "date" if name in ("date_from", "date_to") else "text"
+            numeric = ' inputmode="numeric"' if name in ("account", "outlet") else ""
+            control = (
+                f'<input type="{kind}" name="{name}" id="id_{name}" value="{esc(value)}"{numeric}>'
+            )
+        parts.append(f"<p>{label}{control}</p>")
+    return mark_safe("\n".join(parts))  # noqa: S308 -- escaped parts
 
 
 def _facet_option_html(url: str, label: str, shown_count: str, active: bool) -> str:
@@ -188,10 +186,15 @@ class _ResultMarkup:
         return head + body
 
 
-def results_html(results: list[Result]) -> list[SafeString]:
-    """Each result's markup (see :class:`_ResultMarkup`), in order."""
+def results_html(results: list[Result]) -> SafeString:
+    """The page's result list items (see :class:`_ResultMarkup`), in order."""
     markup = _ResultMarkup()
-    return [mark_safe(markup.render(result)) for result in results]  # noqa: S308 -- escaped
+    return mark_safe(  # noqa: S308 -- escaped parts
+        "".join(
+            f'<li class="result result-{result.kind}">{markup.render(result)}</li>'
+            for result in results
+        )
+    )
 
 
 def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dict:
@@ -252,9 +255,9 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
     ]
     return {
         "filterset": filterset,
-        "controls": filter_controls(filterset),
+        "controls_html": filter_controls_html(filterset),
         "page": page,
-        "results": list(zip(page.results, results_html(page.results), strict=True)),
+        "results_html": results_html(page.results),
         "query_text": query_text,
         "understood": filterset.parsed.explain(),
         "notes": list(dict.fromkeys(filterset.parsed.notes + filterset.problems())),

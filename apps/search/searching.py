@@ -121,6 +121,14 @@ def search_run(
         filterset, limit=max(cap, window, sample) + 1, version=version, matching=(base_sql, params)
     )
     few = count <= cap  # few enough to fetch through the text index and sort
+    # Within one account, one outlet, or one platform in one language, an index gives the
+    # subset in date order: walking it is bounded by the subset, so the planner may choose.
+    cleaned = filterset.cleaned
+    narrow = (
+        cleaned.get("account") is not None
+        or cleaned.get("outlet") is not None
+        or bool(cleaned.get("platform") and cleaned.get("language"))
+    )
     order = filterset.effective_order
     if order == Order.RELEVANCE and not filterset.tsquery:
         order = Order.NEWEST
@@ -161,7 +169,7 @@ def search_run(
         if position is not None:
             keyset = f"WHERE (date, id) {'<' if descending else '>'} (%s, %s)"
         outer_params = list(position) if position else []
-        if few:
+        if few and not narrow:
             # Few matches: find them all through the text index, then sort. Left to itself the
             # planner may walk the whole date index looking for them.
             sql = (

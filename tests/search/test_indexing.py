@@ -163,3 +163,22 @@ def test_the_rebuild_command_indexes_every_published_entry_and_nothing_else(caps
         "post",
     ]
     assert "Indexed 1 posts" in capsys.readouterr().out
+
+
+def test_a_rebuild_writes_the_index_in_date_order_whatever_order_entries_were_made_in():
+    """Newest-first searches walk the date index: rows in date order sit on neighbouring
+    pages (the rebuild's job, since entries are indexed in whatever order they are made)."""
+    start = datetime.datetime(2017, 10, 1, tzinfo=datetime.UTC)
+    for days in (9, 2, 7, 0, 5):
+        PostFactory(published=True, posted_at=start + datetime.timedelta(days=days))
+    TimelineEventFactory(published=True, date=datetime.date(2017, 10, 4))
+    SourceArticleFactory(published=True, published_at=start + datetime.timedelta(days=8))
+
+    counts = index_rebuild()
+
+    assert counts == {"post": 5, "article": 1, "event": 1, "account": 0}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT date, id FROM search_searchentry ORDER BY ctid")
+        physical = cursor.fetchall()
+    assert len(physical) == 7
+    assert physical == sorted(physical)  # dates ascending, and ids with them
