@@ -4,12 +4,13 @@ exports, the citation permalink), built here so that templates only print."""
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 from urllib.parse import urlencode
 
 from django.http import QueryDict
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
 
@@ -44,6 +45,26 @@ def with_params(base: QueryDict, **changes) -> str:
             params[key] = str(value)
     encoded = urlencode(params)
     return f"?{encoded}" if encoded else "?"
+
+
+class ParamLinks:
+    """:func:`with_params` for many links from the same parameters (a search page makes
+    some sixty), with the same result: each parameter is encoded once, and each link
+    encodes only what it changes."""
+
+    def __init__(self, base: QueryDict):
+        # One value each (search_params keeps one).
+        self.encoded = {key: urlencode({key: base[key]}) for key in base}
+
+    def __call__(self, **changes) -> str:
+        encoded = self.encoded.copy()
+        for key, value in changes.items():
+            if value is None:
+                encoded.pop(key, None)
+            else:
+                encoded[key] = urlencode({key: str(value)})
+        joined = "&".join(encoded.values())
+        return f"?{joined}" if joined else "?"
 
 
 def parse_run_at(value: str | None) -> datetime.datetime | None:
@@ -107,12 +128,12 @@ class _ResultMarkup:
     escaped from ``searching.mark_safe_snippet``; links are built from one reversed URL per
     kind."""
 
-    def __init__(self):
-        # Looked up once a page, not once a result: translated names and the time zone.
+    def __init__(self, language: str, zone_name: str, script_prefix: str):
+        # Made once per language, time zone and script prefix (see markup_for): translated
+        # names, the time zone, and each kind's link, reversed with a stand-in id split out.
         self.months = [""] + [str(MONTHS[number]) for number in range(1, 13)]
         self.platforms = {value: str(label) for value, label in Platform.choices}
         self.zone = timezone.get_current_timezone()
-        # Each kind's link reversed once, with a stand-in id split out of it.
         self.link = {
             kind: reverse(name, args=[stand_in]).rpartition(str(stand_in))[::2]
             for kind, name, stand_in in (
@@ -121,6 +142,13 @@ class _ResultMarkup:
                 ("event", "timeline:event", "x"),
             )
         }
+
+    @classmethod
+    def current(cls) -> _ResultMarkup:
+        """The markup for the active language, time zone and script prefix."""
+        return _markup_for(
+            translation.get_language(), timezone.get_current_timezone_name(), get_script_prefix()
+        )
 
     def url(self, kind: str, key) -> str:
         before, after = self.link[kind]
@@ -186,9 +214,14 @@ class _ResultMarkup:
         return head + body
 
 
+@functools.lru_cache(maxsize=32)
+def _markup_for(language: str, zone_name: str, script_prefix: str) -> _ResultMarkup:
+    return _ResultMarkup(language, zone_name, script_prefix)
+
+
 def results_html(results: list[Result]) -> SafeString:
     """The page's result list items (see :class:`_ResultMarkup`), in order."""
-    markup = _ResultMarkup()
+    markup = _ResultMarkup.current()
     return mark_safe(  # noqa: S308 -- escaped parts
         "".join(
             f'<li class="result result-{result.kind}">{markup.render(result)}</li>'
@@ -199,6 +232,7 @@ def results_html(results: list[Result]) -> SafeString:
 
 def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dict:
     base = search_params(request)
+    link = ParamLinks(base)
     cleaned = filterset.cleaned
     facets = []
     for facet in page.facets:
@@ -207,7 +241,7 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
         options = []
         for option in facet.options:
             active = current != "" and current.lower() == str(option["value"]).lower()
-            url = with_params(base, **{facet.name: None if active else option["value"]})
+            url = link(**{facet.name: None if active else option["value"]})
             shown_count = f"{option['count']:,}"
             options.append(
                 {
@@ -231,14 +265,14 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
     cited_at = parse_run_at(request.GET.get("at"))
     run_at = cited_at or now
     permalink = request.build_absolute_uri(
-        reverse("search:search") + with_params(base, at=run_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        reverse("search:search") + link(at=run_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
     )
     query_text = cleaned.get("q") or ""
     active_filters = [
         {
             "label": filterset.form.fields[name].label,
             "value": value,
-            "remove_url": with_params(base, **{name: None}),
+            "remove_url": link(**{name: None}),
         }
         for name, value in cleaned.items()
         if name not in ("q", "order") and value not in (None, "")
@@ -248,7 +282,7 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
             "value": value,
             "label": label,
             "current": page.order == value,
-            "url": with_params(base, order=value),
+            "url": link(order=value),
         }
         for value, label in Order.CHOICES
         if value != Order.RELEVANCE or filterset.tsquery
@@ -265,16 +299,16 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
         "active_filters": active_filters,
         "orders": orders,
         "next_url": (
-            with_params(base, cursor=page.next_cursor)
+            link(cursor=page.next_cursor)
             if page.next_cursor
-            else with_params(base, page=page.next_page)
+            else link(page=page.next_page)
             if page.next_page
             else None
         ),
-        "first_url": with_params(base) if (request.GET.get("cursor") or page.page > 1) else None,
-        "export_csv_url": reverse("search:export_csv") + with_params(base),
-        "export_json_url": reverse("search:export_json") + with_params(base),
-        "timeline_url": reverse("timeline:timeline") + with_params(base),
+        "first_url": link() if (request.GET.get("cursor") or page.page > 1) else None,
+        "export_csv_url": reverse("search:export_csv") + link(),
+        "export_json_url": reverse("search:export_json") + link(),
+        "timeline_url": reverse("timeline:timeline") + link(),
         "permalink": permalink,
         "cited_at": cited_at,
         "search_citation": citations.search_citation(

@@ -108,3 +108,21 @@ def test_any_filter_values_give_a_page_never_an_error(client, params):
     response = client.get(reverse("search:export_json"), params)
     assert response.status_code == 200
     b"".join(response.streaming_content)
+
+
+@given(
+    base=st.dictionaries(st.sampled_from(["q", "kind", "order", "hashtag", "é"]), st.text()),
+    changes=st.dictionaries(
+        st.sampled_from(["q", "kind", "cursor", "page", "outlet"]),
+        st.one_of(st.none(), st.text(), st.integers()),
+    ),
+)
+def test_links_from_the_same_parameters_match_with_params(base, changes):
+    from django.http import QueryDict
+
+    from apps.search.presenting import ParamLinks, with_params
+
+    params = QueryDict(mutable=True)
+    for key, value in base.items():
+        params[key] = value
+    assert ParamLinks(params)(**changes) == with_params(params, **changes)
