@@ -156,11 +156,12 @@ def search_run(
             )
         sql = (
             f"WITH {ctes} "  # noqa: S608
-            "SELECT id, kind, entry_id, date FROM m "
-            "ORDER BY ts_rank(document, %s::tsquery, 1) DESC, date DESC, id DESC "
+            "SELECT id, kind, entry_id, date, ts_rank(document, %s::tsquery, 1) AS rank FROM m "
+            "ORDER BY rank DESC, date DESC, id DESC "
             f"LIMIT {size + 1} OFFSET {(page - 1) * size}"
         )
         sql_params = params + [filterset.tsquery]
+        page_order = "page.rank DESC, page.date DESC, page.id DESC"
     else:
         descending = order == Order.NEWEST
         direction = "DESC" if descending else "ASC"
@@ -182,9 +183,8 @@ def search_run(
                 f"ORDER BY date {direction}, id {direction} LIMIT {size + 1}"
             )
         sql_params = params + outer_params
-    with connection.cursor() as db:
-        db.execute(sql, sql_params)
-        rows = db.fetchall()
+        page_order = f"page.date {direction}, page.id {direction}"
+    rows = _page_rows(sql, sql_params, page_order, filterset.highlight_tsquery)
     has_more = len(rows) > size
     rows = rows[:size]
     if has_more:
@@ -232,8 +232,9 @@ class _Listing:
     title). One hand-written statement per kind present on the page: compiling the same
     through the ORM cost more than the query itself."""
 
-    def __init__(self, model, alias, fields, *, marks, named=None, date_field=""):
-        self.model, self.alias, self.fields = model, alias, _listed_fields(model, fields)
+    def __init__(self, kind, model, alias, fields, *, marks, named=None, date_field=""):
+        self.model_kind, self.model, self.alias = kind, model, alias
+        self.fields = _listed_fields(model, fields)
         self.marks, self.date_field = marks, date_field
         self.named = None  # (relation, model, alias, fields)
         if named:
@@ -241,8 +242,9 @@ class _Listing:
             named_fields = _listed_fields(named_model, named_fields)
             self.named = (relation, named_model, named_alias, named_fields)
 
-    def statement(self, highlight: str) -> tuple[str, list]:
-        """The SELECT, taking the headline parameters it returns and then the entries' ids."""
+    def columns(self, highlight: str) -> tuple[str, str, list]:
+        """The columns read (with the headline parameters they take) and the join to the
+        named table."""
         alias = self.alias
         columns = [f"{alias}.{name}" for name in self.fields]
         joins = ""
@@ -258,15 +260,33 @@ class _Listing:
             sql, values = _headline(column_sql, highlight)
             columns.append(sql)
             params += values
-        table = self.model._meta.db_table
+        return ", ".join(columns), joins, params
+
+    def statement(self, highlight: str) -> tuple[str, list]:
+        """The SELECT, taking the headline parameters it returns and then the entries' ids."""
+        columns, joins, params = self.columns(highlight)
+        alias, table = self.alias, self.model._meta.db_table
         sql = (
-            f"SELECT {', '.join(columns)} FROM {table} AS {alias}{joins} "  # noqa: S608
+            f"SELECT {columns} FROM {table} AS {alias}{joins} "  # noqa: S608
             f"WHERE {alias}.id = ANY(%s) AND {alias}.moderation_state = 'published'"
         )
         return sql, params
 
-    def results(self, rows, kind: str) -> dict[int, Result]:
-        width = len(self.fields)
+    def page_join(self, highlight: str) -> tuple[str, str, list]:
+        """The columns and joins that read this kind's entries beside a page of index rows
+        (``page``) in the same statement; NULL on rows of other kinds."""
+        columns, joins, params = self.columns(highlight)
+        alias, table = self.alias, self.model._meta.db_table
+        kind = self.model_kind
+        joins = (
+            f" LEFT JOIN {table} AS {alias} ON page.kind = '{kind}' AND "
+            f"{alias}.id = page.entry_id AND {alias}.moderation_state = 'published'{joins}"
+        )
+        return columns, joins, params
+
+    def results(self, rows) -> dict[int, Result]:
+        """Results from rows of :meth:`columns`, by entry id."""
+        kind, width = self.model_kind, len(self.fields)
         found = {}
         for row in rows:
             entry = self.model.from_db("default", self.fields, row[:width])
@@ -288,6 +308,7 @@ class _Listing:
 
 LISTINGS = {
     "post": _Listing(
+        "post",
         Post,
         "p",
         ("id", "platform", "platform_id", "account_id", "posted_at", "url", "content_warning",
@@ -298,6 +319,7 @@ LISTINGS = {
         date_field="posted_at",
     ),
     "article": _Listing(
+        "article",
         SourceArticle,
         "s",
         ("id", "title", "canonical_url", "outlet_id", "published_at", "date_note", "excerpt"),
@@ -306,12 +328,14 @@ LISTINGS = {
         date_field="published_at",
     ),
     "event": _Listing(
+        "event",
         TimelineEvent,
         "e",
         ("id", "slug", "title", "date", "date_precision", "summary"),
         marks=("e.summary", "e.title"),
     ),
     "account": _Listing(
+        "account",
         Account,
         "a",
         ("id", "platform", "handle", "display_name", "is_public_figure", "handle_visible"),
@@ -320,21 +344,47 @@ LISTINGS = {
 }  # fmt: skip
 
 
+def _page_rows(page_sql: str, params: list, order: str, highlight: str) -> list[tuple]:
+    """A page of index rows (``page_sql`` selects their id, kind, entry_id and date, and the
+    keys of ``order``) with the posts among them read in the same statement (most pages are
+    all posts: one statement saves a round trip and a plan). Returns (id, kind, entry_id,
+    date, post's Result or None) per row, in ``order``."""
+    listing = LISTINGS["post"]
+    columns, joins, join_params = listing.page_join(highlight)
+    sql = (
+        f"WITH page AS MATERIALIZED ({page_sql}) "  # noqa: S608
+        f"SELECT page.id, page.kind, page.entry_id, page.date, {columns} FROM page{joins} "
+        f"ORDER BY {order}"
+    )
+    with connection.cursor() as db:
+        db.execute(sql, params + join_params)
+        fetched = db.fetchall()
+    posts = listing.results(row[4:] for row in fetched if row[4] is not None)
+    return [(*row[:4], posts.get(row[2]) if row[1] == "post" else None) for row in fetched]
+
+
 def _load_entries(rows, highlight: str) -> list[Result]:
-    """The entries behind a page of index rows, one query per kind present, with snippets."""
+    """The entries behind a page of rows of :func:`_page_rows`: those not read there, one
+    query per kind present, with snippets. In index order; an entry unpublished since the
+    index was read is simply left out."""
     wanted: dict[str, list[int]] = {}
-    for _, kind, entry_id, _ in rows:
-        wanted.setdefault(kind, []).append(entry_id)
+    for _, kind, entry_id, _, _ in rows:
+        if kind != "post":
+            wanted.setdefault(kind, []).append(entry_id)
     loaded: dict[tuple[str, int], Result] = {}
     with connection.cursor() as db:
         for kind, entry_ids in wanted.items():
             listing = LISTINGS[kind]
             sql, params = listing.statement(highlight)
             db.execute(sql, [*params, entry_ids])
-            for pk, result in listing.results(db.fetchall(), kind).items():
+            for pk, result in listing.results(db.fetchall()).items():
                 loaded[kind, pk] = result
-    # In index order; an entry unpublished since the index was read is simply left out.
-    return [loaded[kind, entry_id] for _, kind, entry_id, _ in rows if (kind, entry_id) in loaded]
+    results = []
+    for _, kind, entry_id, _, post in rows:
+        result = post if kind == "post" else loaded.get((kind, entry_id))
+        if result is not None:
+            results.append(result)
+    return results
 
 
 FACETS = (

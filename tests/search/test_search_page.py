@@ -315,3 +315,21 @@ def test_each_kind_of_result_is_shown_with_its_link_date_and_escaped_names(clien
     assert article_link in html
     assert 'Article in Times &amp; Co · <time datetime="2017-10-15">15 October 2017</time>' in html
     assert "<b>" not in html and "<i>" not in html
+
+
+def test_an_entry_unpublished_behind_the_index_is_left_out_of_the_page(client):
+    """The page reads each entry's own moderation state, not just the index: a row the index
+    still holds (an edit made behind the ORM's back) never shows an unpublished entry."""
+    from apps.archive.models import Post, SourceArticle
+
+    kept_post = PostFactory(published=True, text="Weinstein reporting")
+    gone_post = PostFactory(published=True, text="Weinstein reporting too")
+    kept_article = SourceArticleFactory(published=True, title="Weinstein story")
+    gone_article = SourceArticleFactory(published=True, title="Weinstein story two")
+    Post.objects.filter(pk=gone_post.pk).update(moderation_state="withdrawn")
+    SourceArticle.objects.filter(pk=gone_article.pk).update(moderation_state="withdrawn")
+    cache.clear()
+
+    for order in ("relevance", "newest"):
+        shown = found(search(client, q="weinstein", order=order))
+        assert set(shown) == {kept_post, kept_article}
