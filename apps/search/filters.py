@@ -59,6 +59,15 @@ class DateFilter(_DeclaredOnce, django_filters.DateFilter):
     pass
 
 
+class _FieldsSharedAcrossForms(dict):
+    """A form class's fields, which every form of it may share: Django deep-copies them into
+    each form so that a form can change its own (a widget's attributes, say), and this form
+    never does. The copy cost a search more than validating the form."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """The search form: each filter declared, labelled and validated by django-filter.
 
@@ -101,7 +110,9 @@ class SearchFilterSet(django_filters.FilterSet):
         gets its own copies of them)."""
         cls = type(self)
         if "_form_class" not in cls.__dict__:
-            cls._form_class = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = _FieldsSharedAcrossForms(form_class.base_fields)
+            cls._form_class = form_class
         return cls._form_class
 
     def filter_queryset(self, queryset):

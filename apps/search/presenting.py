@@ -234,7 +234,7 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
     base = search_params(request)
     link = ParamLinks(base)
     cleaned = filterset.cleaned
-    facets = []
+    facets, facets_html = [], []
     for facet in page.facets:
         current = cleaned.get(facet.name)
         current = "" if current is None else str(current)
@@ -252,14 +252,13 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
                     "html": _facet_option_html(url, str(option["label"]), shown_count, active),
                 }
             )
-        facets.append(
-            {
-                "name": facet.name,
-                "label": facet.label,
-                "options": options,
-                "items_html": mark_safe("".join(o["html"] for o in options)),  # noqa: S308
-            }
-        )
+        facets.append({"name": facet.name, "label": facet.label, "options": options})
+        if options:
+            label = html.escape(facet.label)
+            facets_html.append(
+                f'<nav aria-label="{label}" class="facet"><h3>{label}</h3>'
+                f"<ul>{''.join(option['html'] for option in options)}</ul></nav>"
+            )
 
     now = timezone.now().replace(microsecond=0)
     cited_at = parse_run_at(request.GET.get("at"))
@@ -296,6 +295,7 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
         "understood": filterset.parsed.explain(),
         "notes": list(dict.fromkeys(filterset.parsed.notes + filterset.problems())),
         "facets": facets,
+        "facets_html": mark_safe("\n".join(facets_html)),  # noqa: S308 -- escaped parts
         "active_filters": active_filters,
         "orders": orders,
         "next_url": (
