@@ -26,6 +26,8 @@ def test_repeated_failures_lock_the_account_out_from_that_address(client, curato
     locked = client.post(LOGIN, {"username": "carla", "password": "wrong"})
     assert locked.status_code == 429
     assert "Sign-in locked" in locked.content.decode()
+    # The lockout page has the site's chrome, its links included.
+    assert f'href="{reverse("curation:takedown_form")}"' in locked.content.decode()
     # Even the right password is refused while locked.
     again = client.post(LOGIN, {"username": "carla", "password": PASSWORD})
     assert again.status_code == 429

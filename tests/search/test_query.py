@@ -126,3 +126,33 @@ def test_links_from_the_same_parameters_match_with_params(base, changes):
     for key, value in base.items():
         params[key] = value
     assert ParamLinks(params)(**changes) == with_params(params, **changes)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(["\ue000", "\ue001", "<", ">", "&", '"', "'", "a", " ", "é"])
+        | st.characters()
+    )
+)
+def test_a_snippet_is_escaped_text_with_balanced_marks_that_nh3_would_leave_alone(raw):
+    """nh3 may re-serialise the text as an HTML parser reads it (``&quot;`` as ``"``, a
+    carriage return as a line feed; PostgreSQL text never holds NUL), but it removes and adds
+    nothing."""
+    import html as html_module
+
+    import nh3
+
+    from apps.search.searching import MARK_END, MARK_START, mark_safe_snippet
+
+    raw = raw.replace("\x00", "")
+
+    def as_parsed(markup: str) -> str:
+        return html_module.unescape(markup).replace("\r\n", "\n").replace("\r", "\n")
+
+    snippet = mark_safe_snippet(raw)
+    cleaned = nh3.clean(snippet, tags={"mark"}, attributes={})
+    assert as_parsed(cleaned) == as_parsed(snippet)
+    assert snippet.count("<mark>") == snippet.count("</mark>")
+    text = snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in text and ">" not in text
+    assert html_module.unescape(text) == raw.replace(MARK_START, "").replace(MARK_END, "")

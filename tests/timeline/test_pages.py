@@ -165,3 +165,16 @@ def test_home_page_numbers_are_kept_until_public_content_changes(client):
 
     entries_transition(kind="post", ids=[post.pk], to_state="withdrawn")
     assert client.get(url).context["counts"]["posts"] == 0
+
+
+@pytest.mark.parametrize(
+    "url_name", ["timeline:home", "timeline:timeline", "search:search", "ingest:sources",
+                 "curation:takedown_form", "curation:login"],
+)  # fmt: skip
+def test_every_page_links_to_the_site_s_sections_and_marks_the_current_one(client, url_name):
+    html = client.get(reverse(url_name)).content.decode()
+    for target in ("timeline:home", "timeline:timeline", "search:search", "ingest:sources",
+                   "curation:takedown_form"):  # fmt: skip
+        assert f'href="{reverse(target)}"' in html
+    if url_name in ("timeline:timeline", "search:search", "ingest:sources"):
+        assert f'href="{reverse(url_name)}" aria-current="page"' in html
