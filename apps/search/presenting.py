@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import functools
 import html
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.http import QueryDict
 from django.urls import get_script_prefix, reverse
@@ -18,6 +18,7 @@ from apps.archive.models import Platform
 from apps.search import citations
 from apps.search.filters import Order, SearchFilterSet
 from apps.search.searching import Result, SearchPage
+from metoo_archive.context_processors import reverse_once
 
 # Parameters that describe a position in the results, not the search itself.
 POSITION_PARAMS = ("cursor", "page", "at")
@@ -61,8 +62,8 @@ class ParamLinks:
         for key, value in changes.items():
             if value is None:
                 encoded.pop(key, None)
-            else:
-                encoded[key] = urlencode({key: str(value)})
+            else:  # as urlencode() writes one pair
+                encoded[key] = f"{quote_plus(key)}={quote_plus(str(value))}"
         joined = "&".join(encoded.values())
         return f"?{joined}" if joined else "?"
 
@@ -264,7 +265,7 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
     cited_at = parse_run_at(request.GET.get("at"))
     run_at = cited_at or now
     permalink = request.build_absolute_uri(
-        reverse("search:search") + link(at=run_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        reverse_once("search:search") + link(at=run_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
     )
     query_text = cleaned.get("q") or ""
     active_filters = [
@@ -306,9 +307,9 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
             else None
         ),
         "first_url": link() if (request.GET.get("cursor") or page.page > 1) else None,
-        "export_csv_url": reverse("search:export_csv") + link(),
-        "export_json_url": reverse("search:export_json") + link(),
-        "timeline_url": reverse("timeline:timeline") + link(),
+        "export_csv_url": reverse_once("search:export_csv") + link(),
+        "export_json_url": reverse_once("search:export_json") + link(),
+        "timeline_url": reverse_once("timeline:timeline") + link(),
         "permalink": permalink,
         "cited_at": cited_at,
         "search_citation": citations.search_citation(
