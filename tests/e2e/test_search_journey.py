@@ -104,4 +104,11 @@ def test_search_works_without_javascript_and_fits_a_phone(browser, live_server):
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} is {width}px wide on a 375px phone"
+    # The month by hour keeps readable axis labels on the phone: its box scrolls sideways.
+    label_height = page.locator(".volume-chart svg text").first.evaluate(
+        "label => label.getBoundingClientRect().height"
+    )
+    assert label_height >= 9, f"axis labels {label_height}px tall on a 375px phone"
+    scrolls = page.locator(".chart-scroll").evaluate("box => box.scrollWidth > box.clientWidth")
+    assert scrolls
     context.close()
