@@ -104,6 +104,7 @@ class SearchFilterSet(django_filters.FilterSet):
         self.tsquery = ""
         self.highlight_tsquery = ""
         self._where: tuple[str, list] | None = None
+        self.matches_text = False  # whether where() holds a text condition (query or hashtag)
 
     def get_form_class(self):
         """Built once a process: every search's form has the same fields (each form still
@@ -180,6 +181,7 @@ class SearchFilterSet(django_filters.FilterSet):
             add("date >= %s", _start_of(cleaned["date_from"]))
         if cleaned.get("date_to"):
             add("date < %s", _start_of(cleaned["date_to"] + datetime.timedelta(days=1)))
+        self.matches_text = any(condition.startswith("document @@") for condition in conditions)
         if not conditions:
             return "TRUE", []
         return " AND ".join(f"({condition})" for condition in conditions), params

@@ -81,7 +81,7 @@ ENTRY_SQL = {
 # As declared on the model (migration 0002); rebuilt by hand after a bulk load.
 GIN_INDEX_SQL = (
     "CREATE INDEX search_entry_gin ON search_searchentry USING gin "
-    "(document, kind, platform, language, account_id, outlet_id)"
+    "(document, kind, platform, language, account_id, outlet_id, day)"
 )
 _ALIAS = {"post": "p", "article": "s", "event": "e", "account": "a"}
 

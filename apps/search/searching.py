@@ -157,6 +157,8 @@ def search_run(
         order = Order.NEWEST
 
     sql_params: list = []
+    fallback = None  # another statement, if the first one's page falls short
+    hint_key = None  # where to remember that it did
     next_cursor = next_page = None
     note = ""
     if order == Order.RELEVANCE:
@@ -193,7 +195,32 @@ def search_run(
         if position is not None:
             keyset = f"WHERE (date, id) {'<' if descending else '>'} (%s, %s)"
         outer_params = list(position) if position else []
-        if few and not narrow:
+        windows = []
+        if not few and not narrow and filterset.matches_text and not filterset.has_date_range:
+            windows = date_windows(
+                descending=descending,
+                start=position[0] if position else None,
+                version=version,
+            )
+        if windows:
+            # The nearest entries first, and the windows only if they fall short of a page;
+            # straight to the windows when they fell short for this search before (a first
+            # page, under the same content version).
+            windowed = _windowed_sql(
+                filterset, windows, descending=descending, keyset=keyset,
+                keyset_params=outer_params, size=size,
+            )  # fmt: skip
+            if position is None:
+                hint_key = _plan_hint_key(version, base_sql, params, direction)
+            if position is None and cache_get(hint_key) == "windows":
+                sql, sql_params = windowed
+            else:
+                sql, sql_params = _nearest_sql(
+                    filterset, descending=descending, keyset=keyset,
+                    keyset_params=outer_params, size=size,
+                )  # fmt: skip
+                fallback = windowed
+        elif few and not narrow:
             # Few matches: find them all through the text index, then sort. Left to itself the
             # planner may walk the whole date index looking for them.
             sql = (
@@ -205,9 +232,14 @@ def search_run(
                 f"SELECT id, kind, entry_id, date FROM ({base_sql}) AS m {keyset} "  # noqa: S608
                 f"ORDER BY date {direction}, id {direction} LIMIT {size + 1}"
             )
-        sql_params = params + outer_params
+        if not windows:
+            sql_params = params + outer_params
         page_order = f"page.date {direction}, page.id {direction}"
     rows = _page_rows(sql, sql_params, page_order, filterset.highlight_tsquery)
+    if fallback and len(rows) <= size:
+        rows = _page_rows(*fallback, page_order, filterset.highlight_tsquery)
+        if hint_key:
+            cache_set(hint_key, "windows", FACET_CACHE_SECONDS)
     has_more = len(rows) > size
     rows = rows[:size]
     if has_more:
@@ -231,6 +263,134 @@ def search_run(
         facets=facets,
         facets_sampled=count > sample,
     )
+
+
+DAY = 86400  # seconds
+
+
+def _plan_hint_key(version: str, base_sql: str, params: list, direction: str) -> str:
+    signature = repr((base_sql, params, direction))
+    return f"search-plan:{version}:{hashlib.sha256(signature.encode()).hexdigest()}"
+
+
+def _month_profile(version: str) -> list[tuple[int, int]]:
+    """(first day of the month as a day number, entries indexed in it) for every month of the
+    index, oldest first: read from the volume counts (a few hundred rows), kept under the
+    content version."""
+    key = f"search-month-profile:{version}"
+    profile = cache_get(key)
+    if profile is None:
+        with connection.cursor() as db:
+            db.execute(
+                "SELECT (extract(epoch FROM bucket) / %s)::int, sum(n) FROM search_volumecount "
+                "WHERE granularity = 'month' GROUP BY bucket HAVING sum(n) > 0 ORDER BY bucket",
+                [DAY],
+            )
+            profile = [(day, int(rows)) for day, rows in db.fetchall()]
+        cache_set(key, profile, FACET_CACHE_SECONDS)
+    return profile
+
+
+def date_windows(*, descending: bool, start: datetime.datetime | None, version: str) -> list[int]:
+    """Where the windows of a date-ordered search end, nearest first: for newest first, the
+    first day of the month by which about ``SEARCH_DATE_WINDOWS[k]`` entries lie between
+    ``start`` (the cursor, or the newest entry) and it; for oldest first, the first day of the
+    month after it. Empty when the index is small enough for one walk of the date index."""
+    profile = _month_profile(version)
+    if start is not None:
+        start_day = int(start.timestamp() // DAY)
+        if descending:
+            profile = [month for month in profile if month[0] <= start_day]
+        else:  # the cursor's month and later ones
+            later = [index for index, month in enumerate(profile) if month[0] > start_day]
+            profile = profile[max(0, later[0] - 1) if later else len(profile) - 1 :]
+    months = list(reversed(profile)) if descending else profile
+    sizes = iter(settings.SEARCH_DATE_WINDOWS)
+    size = next(sizes, None)
+    bounds: list[int] = []
+    seen = 0
+    for index, (first_day, rows) in enumerate(months):
+        seen += rows
+        if size is None:
+            break
+        if seen >= size and index + 1 < len(months):  # the last month needs no window
+            bound = first_day if descending else months[index + 1][0]
+            if not bounds or bound != bounds[-1]:
+                bounds.append(bound)
+            while size is not None and seen >= size:
+                size = next(sizes, None)
+    return bounds
+
+
+# The index's columns a search's conditions read (apps.search.filters.SearchFilterSet.where).
+_CONDITION_COLUMNS = "id, kind, entry_id, date, document, platform, language, account_id, outlet_id"
+
+
+def _nearest_sql(
+    filterset: SearchFilterSet, *, descending: bool, keyset: str, keyset_params: list, size: int
+) -> tuple[str, list]:
+    """A page of matches among the nearest ``SEARCH_NEAREST_WALK`` entries (after the
+    cursor), walked in date order: enough for a common word, and cheaper than any window. A
+    whole page from it is the answer (every nearer entry was looked at); a short one is not,
+    and :func:`_windowed_sql` takes over."""
+    where, params = filterset.where()
+    direction = "DESC" if descending else "ASC"
+    order = f"ORDER BY date {direction}, id {direction}"
+    sql = (
+        f"SELECT id, kind, entry_id, date FROM (SELECT {_CONDITION_COLUMNS} "  # noqa: S608
+        f"FROM search_searchentry {keyset} {order} LIMIT {settings.SEARCH_NEAREST_WALK}) AS m "
+        f"WHERE {where} {order} LIMIT {size + 1}"
+    )
+    return sql, [*keyset_params, *params]
+
+
+def _windowed_sql(
+    filterset: SearchFilterSet,
+    windows: list[int],
+    *,
+    descending: bool,
+    keyset: str,
+    keyset_params: list,
+    size: int,
+) -> tuple[str, list]:
+    """A date-ordered page that looks at the nearest days first, when the nearest entries
+    (:func:`_nearest_sql`) held less than a page.
+
+    Walking the date index to find the newest matches of words that are thin among the
+    newest entries reads every entry on the way (some 10,000 for a pair of words in a million
+    posts). Instead each window (its days, a key of the text index) is searched through the
+    text index, which skips to the part of each word's posting list the window covers. The
+    first window holding a whole page is the answer, since every entry nearer than its
+    matches lies within it; if none does, the date index is walked to the end as before. One
+    statement: each window runs only if the ones before it fell short."""
+    where, params = filterset.where()
+    direction = "DESC" if descending else "ASC"
+    bound = ">=" if descending else "<"
+    order = f"ORDER BY date {direction}, id {direction} LIMIT {size + 1}"
+    ctes, sql_params, names = [], [], []
+    for number, window in enumerate(windows):
+        ctes.append(
+            f"m{number} AS MATERIALIZED (SELECT id, kind, entry_id, date FROM search_searchentry "  # noqa: S608
+            f"WHERE {where} AND day {bound} %s), "
+            f"w{number} AS MATERIALIZED (SELECT * FROM m{number} {keyset} {order})"
+        )
+        sql_params += [*params, window, *keyset_params]
+        names.append(f"w{number}")
+    ctes.append(
+        f"walk AS MATERIALIZED (SELECT id, kind, entry_id, date FROM (SELECT id, kind, "  # noqa: S608
+        f"entry_id, date FROM search_searchentry WHERE {where}) AS m {keyset} {order})"
+    )
+    sql_params += [*params, *keyset_params]
+    names.append("walk")
+    # Names and sizes are ours; every value from the request is a parameter.
+    short = [f"(SELECT count(*) FROM {name}) <= {size}" for name in names]  # noqa: S608
+    branches = []
+    for number, name in enumerate(names):
+        conditions = short[:number]
+        if name != "walk":
+            conditions.append(f"(SELECT count(*) FROM {name}) > {size}")  # noqa: S608
+        branches.append(f"SELECT * FROM {name} WHERE {' AND '.join(conditions)}")  # noqa: S608
+    return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches), sql_params
 
 
 def _headline(column_sql: str, tsquery: str) -> tuple[str, list]:
