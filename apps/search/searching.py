@@ -195,51 +195,54 @@ def search_run(
         if position is not None:
             keyset = f"WHERE (date, id) {'<' if descending else '>'} (%s, %s)"
         outer_params = list(position) if position else []
+        walk = (
+            f"SELECT id, kind, entry_id, date FROM ({base_sql}) AS m {keyset} "  # noqa: S608
+            f"ORDER BY date {direction}, id {direction} LIMIT {size + 1}",
+            params + outer_params,
+        )
         windows = []
-        if not few and not narrow and filterset.matches_text and not filterset.has_date_range:
-            windows = date_windows(
-                descending=descending,
-                start=position[0] if position else None,
-                version=version,
-            )
-        if windows:
-            # The nearest entries first, and the windows only if they fall short of a page;
-            # straight to the windows when they fell short for this search before (a first
-            # page, under the same content version).
-            windowed = _windowed_sql(
-                filterset, windows, descending=descending, keyset=keyset,
-                keyset_params=outer_params, size=size,
-            )  # fmt: skip
-            if position is None:
-                hint_key = _plan_hint_key(version, base_sql, params, direction)
-            if position is None and cache_get(hint_key) == "windows":
-                sql, sql_params = windowed
-            else:
-                sql, sql_params = _nearest_sql(
-                    filterset, descending=descending, keyset=keyset,
-                    keyset_params=outer_params, size=size,
-                )  # fmt: skip
-                fallback = windowed
-        elif few and not narrow:
+        if not (few or narrow or filterset.has_date_range) and filterset.matches_text:
+            start = position[0] if position else None
+            windows = date_windows(descending=descending, start=start, version=version)
+        if few and not narrow:
             # Few matches: find them all through the text index, then sort. Left to itself the
             # planner may walk the whole date index looking for them.
             sql = (
                 f"WITH m AS MATERIALIZED ({base_sql}) SELECT id, kind, entry_id, date FROM m "  # noqa: S608
                 f"{keyset} ORDER BY date {direction}, id {direction} LIMIT {size + 1}"
             )
-        else:
-            sql = (
-                f"SELECT id, kind, entry_id, date FROM ({base_sql}) AS m {keyset} "  # noqa: S608
-                f"ORDER BY date {direction}, id {direction} LIMIT {size + 1}"
-            )
-        if not windows:
             sql_params = params + outer_params
+        elif not windows:
+            sql, sql_params = walk
+        else:
+            # Words with many matches: the nearest entries first, and the windows only if they
+            # fall short of a page. A first page remembers, under the content version, which
+            # it took: next time it takes the windows at once, or walks the date index knowing
+            # that the walk stops among the nearest entries.
+            windowed = _windowed_sql(
+                filterset, windows, descending=descending, keyset=keyset,
+                keyset_params=outer_params, size=size,
+            )  # fmt: skip
+            hint_key = _plan_hint_key(version, base_sql, params, direction) if not keyset else None
+            hint = cache_get(hint_key) if hint_key else None
+            if hint == "windows":
+                sql, sql_params = windowed
+            elif hint == "nearest":
+                sql, sql_params = walk
+            else:
+                sql, sql_params = _nearest_sql(
+                    filterset, descending=descending, keyset=keyset,
+                    keyset_params=outer_params, size=size,
+                )  # fmt: skip
+                fallback = windowed
         page_order = f"page.date {direction}, page.id {direction}"
     rows = _page_rows(sql, sql_params, page_order, filterset.highlight_tsquery)
-    if fallback and len(rows) <= size:
-        rows = _page_rows(*fallback, page_order, filterset.highlight_tsquery)
+    if fallback is not None:
+        short = len(rows) <= size
+        if short:
+            rows = _page_rows(*fallback, page_order, filterset.highlight_tsquery)
         if hint_key:
-            cache_set(hint_key, "windows", FACET_CACHE_SECONDS)
+            cache_set(hint_key, "windows" if short else "nearest", FACET_CACHE_SECONDS)
     has_more = len(rows) > size
     rows = rows[:size]
     if has_more:

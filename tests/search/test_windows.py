@@ -124,7 +124,15 @@ def test_a_common_word_is_found_among_the_nearest_entries_alone(small_windows, s
         page = search_run(SearchFilterSet(QueryDict("q=common&order=newest")))
     sql = [query["sql"] for query in queries]
     assert [result.entry.pk for result in page.results] == expected("common", newest=True)[:2]
+    assert any("LIMIT 6) AS m" in statement for statement in sql)
     assert not any("m0 AS MATERIALIZED" in statement for statement in sql)
+
+    # The same search again walks the date index, known to stop among the nearest entries.
+    with CaptureQueriesContext(connection) as queries:
+        again = search_run(SearchFilterSet(QueryDict("q=common&order=newest")))
+    sql = [query["sql"] for query in queries]
+    assert [result.entry.pk for result in again.results] == expected("common", newest=True)[:2]
+    assert not any("LIMIT 6) AS m" in statement or "m0 AS" in statement for statement in sql)
 
 
 def test_windows_reach_back_by_about_the_sizes_asked_for(small_windows, spread_posts):
