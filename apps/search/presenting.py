@@ -240,9 +240,11 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
         current = cleaned.get(facet.name)
         current = "" if current is None else str(current)
         options = []
+        current = current.lower()
         for option in facet.options:
-            active = current != "" and current.lower() == str(option["value"]).lower()
-            url = link(**{facet.name: None if active else option["value"]})
+            value = str(option["value"])
+            active = current != "" and current == value.lower()
+            url = link(**{facet.name: None if active else value})
             shown_count = f"{option['count']:,}"
             options.append(
                 {
