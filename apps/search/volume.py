@@ -29,6 +29,7 @@ from apps.search.searching import _base_sql
 GRANULARITIES = ("year", "month", "day", "hour")
 FINER = {"year": "month", "month": "day", "day": "hour"}
 CHART_WIDTH, CHART_HEIGHT, AXIS = 960, 220, 28
+LABEL_MARGIN = 24  # half the width of a label like "1 Oct", in chart units
 # How long a drawn chart may be kept. Anything public that changes moves the content version
 # in the key at once; the limit bounds what an edit behind the ORM's back could leave in place.
 VOLUME_CACHE_SECONDS = 600
@@ -242,11 +243,21 @@ class Chart:
             for bar, url, label in self._escaped_bars()
         ]
         parts += [
-            f'<text x="{tick["x"]}" y="{self.height - 8}" text-anchor="middle" '
+            f'<text x="{x}" y="{self.height - 8}" text-anchor="{anchor}" '
             f'aria-hidden="true">{html.escape(tick["text"])}</text>'
             for tick in self.axis_labels
+            for x, anchor in [self._label_place(tick["x"])]
         ]
         return mark_safe("".join(parts))  # noqa: S308 -- built from escaped parts and numbers
+
+    def _label_place(self, x: float) -> tuple[float, str]:
+        """Where an axis label sits: centred under its bar, but kept inside the chart at
+        either end (a label centred on the first or last bar would be cut in half)."""
+        if x < LABEL_MARGIN:
+            return 0, "start"
+        if x > self.width - LABEL_MARGIN:
+            return self.width, "end"
+        return x, "middle"
 
     @functools.cached_property
     def table_rows(self) -> str:

@@ -161,3 +161,13 @@ def test_a_charts_counts_are_kept_until_anything_public_changes(client, october,
     assert bars(timeline(client, period="2017-10", by="hour"))["15 Oct 2017, 21:00 UTC"] == 2
     entries_transition(kind="post", ids=[post.pk], to_state="withdrawn")
     assert bars(timeline(client, period="2017-10", by="hour"))["15 Oct 2017, 21:00 UTC"] == 1
+
+
+def test_axis_labels_stay_inside_the_chart_at_both_ends(client, october):
+    html = timeline(client, period="2017-10", by="hour").content.decode()
+    labels = re.findall(r'<text x="([\d.]+)" y="\d+" text-anchor="(\w+)"', html)
+    assert len(labels) > 2
+    first, *middle, last = labels
+    assert first == ("0", "start")  # the month's first bar is at the very left edge
+    assert all(anchor == "middle" for _, anchor in middle)
+    assert float(last[0]) <= volume.CHART_WIDTH
