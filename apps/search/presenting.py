@@ -67,6 +67,28 @@ class ParamLinks:
         joined = "&".join(encoded.values())
         return f"?{joined}" if joined else "?"
 
+    def changing(self, key: str):
+        """``lambda value: self(**{key: value})``, with the parameters around ``key`` joined
+        once: a facet's ten links differ only in its value."""
+        keys = list(self.encoded)
+        if key in self.encoded:
+            at = keys.index(key)
+            before = [self.encoded[name] for name in keys[:at]]
+            after = [self.encoded[name] for name in keys[at + 1 :]]
+        else:
+            before, after = list(self.encoded.values()), []
+        removed = "&".join(before + after)
+        head = "&".join(before) + "&" if before else ""
+        tail = "&" + "&".join(after) if after else ""
+        quoted_key = quote_plus(key)
+
+        def link(value) -> str:
+            if value is None:
+                return f"?{removed}" if removed else "?"
+            return f"?{head}{quoted_key}={quote_plus(str(value))}{tail}"
+
+        return link
+
 
 def parse_run_at(value: str | None) -> datetime.datetime | None:
     if not value:
@@ -77,33 +99,55 @@ def parse_run_at(value: str | None) -> datetime.datetime | None:
         return None
 
 
+@functools.lru_cache(maxsize=16)
+def _control_parts(form_class, language: str) -> tuple:
+    """Each filter control's markup around its value, built once per form class and
+    language: (name, label, options as (value, markup, markup selected)) for a select,
+    (name, label, markup before the value, markup after it) for an input."""
+    esc = html.escape
+    parts = []
+    for name, field in form_class.base_fields.items():
+        if name == "q":
+            continue
+        label = f'<label for="id_{name}">{esc(str(field.label))}</label>'
+        if hasattr(field, "choices"):
+            options = tuple(
+                (
+                    str(option),
+                    f'<option value="{esc(str(option))}">{esc(str(text))}</option>',
+                    f'<option value="{esc(str(option))}" selected>{esc(str(text))}</option>',
+                )
+                for option, text in field.choices
+            )
+            parts.append((name, label, options))
+        else:
+            kind = "date" if name in ("date_from", "date_to") else "text"
+            numeric = ' inputmode="numeric"' if name in ("account", "outlet") else ""
+            parts.append(
+                (name, label, f'<input type="{kind}" name="{name}" id="id_{name}" value="',
+                 f'"{numeric}>')
+            )  # fmt: skip
+    return tuple(parts)
+
+
 def filter_controls_html(filterset: SearchFilterSet) -> SafeString:
     """The filter form's controls (each a label and its select or input), built here:
     Django's widget templates, or a template loop over the controls, cost more to render than
     the rest of the page. Values and labels are escaped as Django's autoescaping does."""
-    esc = html.escape
     data = filterset.form.data
-    parts = []
-    for name, field in filterset.form.fields.items():
-        if name == "q":
-            continue
+    html_parts = []
+    for name, label, *control in _control_parts(type(filterset.form), translation.get_language()):
         value = data.get(name, "") or ""
-        label = f'<label for="id_{name}">{esc(str(field.label))}</label>'
-        if hasattr(field, "choices"):
+        if len(control) == 1:
             options = "".join(
-                f'<option value="{esc(str(option))}"'
-                f"{' selected' if str(option) == value else ''}>{esc(str(text))}</option>"
-                for option, text in field.choices
+                selected if option == value else plain for option, plain, selected in control[0]
             )
-            control = f'<select name="{name}" id="id_{name}">{options}</select>'
+            select = f'<select name="{name}" id="id_{name}">{options}</select>'
+            html_parts.append(f"<p>{label}{select}</p>")
         else:
-            kind = "date" if name in ("date_from", "date_to") else "text"
-            numeric = ' inputmode="numeric"' if name in ("account", "outlet") else ""
-            control = (
-                f'<input type="{kind}" name="{name}" id="id_{name}" value="{esc(value)}"{numeric}>'
-            )
-        parts.append(f"<p>{label}{control}</p>")
-    return mark_safe("\n".join(parts))  # noqa: S308 -- escaped parts
+            before, after = control
+            html_parts.append(f"<p>{label}{before}{html.escape(value)}{after}</p>")
+    return mark_safe("\n".join(html_parts))  # noqa: S308 -- escaped parts
 
 
 def _facet_option_html(url: str, label: str, shown_count: str, active: bool) -> str:
@@ -241,10 +285,11 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
         current = "" if current is None else str(current)
         options = []
         current = current.lower()
+        facet_link = link.changing(facet.name)
         for option in facet.options:
             value = str(option["value"])
             active = current != "" and current == value.lower()
-            url = link(**{facet.name: None if active else value})
+            url = facet_link(None if active else value)
             shown_count = f"{option['count']:,}"
             options.append(
                 {

@@ -125,7 +125,10 @@ def test_links_from_the_same_parameters_match_with_params(base, changes):
     params = QueryDict(mutable=True)
     for key, value in base.items():
         params[key] = value
-    assert ParamLinks(params)(**changes) == with_params(params, **changes)
+    links = ParamLinks(params)
+    assert links(**changes) == with_params(params, **changes)
+    for key, value in changes.items():
+        assert links.changing(key)(value) == with_params(params, **{key: value})
 
 
 @given(

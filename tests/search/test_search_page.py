@@ -333,3 +333,16 @@ def test_an_entry_unpublished_behind_the_index_is_left_out_of_the_page(client):
     for order in ("relevance", "newest"):
         shown = found(search(client, q="weinstein", order=order))
         assert set(shown) == {kept_post, kept_article}
+
+
+def test_the_filter_form_shows_the_search_s_own_values_escaped(client):
+    html = search(
+        client, platform="mastodon", language='"><b>x', date_from="2017-10-16", order="newest"
+    ).content.decode()
+    assert '<option value="mastodon" selected>' in html
+    assert '<option value="twitter">' in html
+    assert '<option value="newest" selected>Newest first</option>' in html
+    assert 'name="date_from" id="id_date_from" value="2017-10-16"' in html
+    assert 'name="language" id="id_language" value="&quot;&gt;&lt;b&gt;x"' in html
+    assert "<b>x" not in html
+    assert '<label for="id_platform">Platform</label>' in html
