@@ -1,7 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is installed on demand.
 # Debian's own interpreter when there is one: it is built with profile-guided optimisation and
-# LTO (as the python:3.11-slim image of the Dockerfile is), and runs Django about a quarter
-# faster than a plain source build such as pyenv's default, which may come first on PATH.
+# LTO (as the python:3.11-slim image of the Dockerfile is), and served search pages a tenth to a
+# quarter faster here than a plain source build such as pyenv's default, which may come first on
+# PATH (benchmarks/RESULTS.md).
 PYTHON ?= $(shell test -x /usr/bin/python3.11 && echo /usr/bin/python3.11 || echo python3.11)
 VENV ?= .venv
 BIN := $(VENV)/bin
