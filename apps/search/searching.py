@@ -7,6 +7,12 @@ Known traps at a million rows, and what is done about each:
 * newest-first with a rare term tempts the planner to walk the date index backwards looking for
   matches: the capped count tells us how many rows match, and when they are few they are
   fetched through the text index first (a materialised CTE) and sorted, never by the date walk;
+* newest-first with words that are many overall but thin among the newest entries makes that
+  walk long too: the walk stops after the nearest ``SEARCH_NEAREST_WALK`` entries, then windows
+  of days are searched through the text index (its ``day`` key skips to the part of each
+  posting list a window covers), and only then is the date index walked to the end;
+* within one account, one outlet, or one platform in one language, that subset's own date
+  index is walked (the text index would decode the filters' long posting lists);
 * ranking every match of a common term is slow: relevance ranks at most ``SEARCH_RANK_WINDOW``
   matches (all of them when there are fewer, the newest ones otherwise) and says so;
 * OFFSET pages slow down with depth: date orders page by keyset (date, id) cursors, relevance
@@ -157,8 +163,7 @@ def search_run(
         order = Order.NEWEST
 
     sql_params: list = []
-    fallback = None  # another statement, if the first one's page falls short
-    hint_key = None  # where to remember that it did
+    fallback = hint_key = None  # for date orders: see _date_order_statements
     next_cursor = next_page = None
     note = ""
     if order == Order.RELEVANCE:
@@ -190,51 +195,11 @@ def search_run(
     else:
         descending = order == Order.NEWEST
         direction = "DESC" if descending else "ASC"
-        keyset = ""
         position = decode_cursor(cursor)
-        if position is not None:
-            keyset = f"WHERE (date, id) {'<' if descending else '>'} (%s, %s)"
-        outer_params = list(position) if position else []
-        walk = (
-            f"SELECT id, kind, entry_id, date FROM ({base_sql}) AS m {keyset} "  # noqa: S608
-            f"ORDER BY date {direction}, id {direction} LIMIT {size + 1}",
-            params + outer_params,
-        )
-        windows = []
-        if not (few or narrow or filterset.has_date_range) and filterset.matches_text:
-            start = position[0] if position else None
-            windows = date_windows(descending=descending, start=start, version=version)
-        if few and not narrow:
-            # Few matches: find them all through the text index, then sort. Left to itself the
-            # planner may walk the whole date index looking for them.
-            sql = (
-                f"WITH m AS MATERIALIZED ({base_sql}) SELECT id, kind, entry_id, date FROM m "  # noqa: S608
-                f"{keyset} ORDER BY date {direction}, id {direction} LIMIT {size + 1}"
-            )
-            sql_params = params + outer_params
-        elif not windows:
-            sql, sql_params = walk
-        else:
-            # Words with many matches: the nearest entries first, and the windows only if they
-            # fall short of a page. A first page remembers, under the content version, which
-            # it took: next time it takes the windows at once, or walks the date index knowing
-            # that the walk stops among the nearest entries.
-            windowed = _windowed_sql(
-                filterset, windows, descending=descending, keyset=keyset,
-                keyset_params=outer_params, size=size,
-            )  # fmt: skip
-            hint_key = _plan_hint_key(version, base_sql, params, direction) if not keyset else None
-            hint = cache_get(hint_key) if hint_key else None
-            if hint == "windows":
-                sql, sql_params = windowed
-            elif hint == "nearest":
-                sql, sql_params = walk
-            else:
-                sql, sql_params = _nearest_sql(
-                    filterset, descending=descending, keyset=keyset,
-                    keyset_params=outer_params, size=size,
-                )  # fmt: skip
-                fallback = windowed
+        (sql, sql_params), fallback, hint_key = _date_order_statements(
+            filterset, base_sql, params, few=few, narrow=narrow, descending=descending,
+            position=position, version=version, size=size,
+        )  # fmt: skip
         page_order = f"page.date {direction}, page.id {direction}"
     rows = _page_rows(sql, sql_params, page_order, filterset.highlight_tsquery)
     if fallback is not None:
@@ -266,6 +231,69 @@ def search_run(
         facets=facets,
         facets_sampled=count > sample,
     )
+
+
+def _date_order_statements(
+    filterset: SearchFilterSet,
+    base_sql: str,
+    params: list,
+    *,
+    few: bool,
+    narrow: bool,
+    descending: bool,
+    position: tuple[datetime.datetime, int] | None,
+    version: str,
+    size: int,
+) -> tuple[tuple[str, list], tuple[str, list] | None, str | None]:
+    """How a newest- or oldest-first page is read: its statement, another to run if the
+    first one's page falls short (or None), and the key under which to remember whether it
+    did (or None)."""
+    direction = "DESC" if descending else "ASC"
+    keyset = ""
+    if position is not None:
+        keyset = f"WHERE (date, id) {'<' if descending else '>'} (%s, %s)"
+    outer_params = list(position) if position else []
+    order = f"ORDER BY date {direction}, id {direction} LIMIT {size + 1}"
+    walk = (
+        f"SELECT id, kind, entry_id, date FROM ({base_sql}) AS m {keyset} {order}",  # noqa: S608
+        params + outer_params,
+    )
+    if few and not narrow:
+        # Few matches: find them all through the text index, then sort. Left to itself the
+        # planner may walk the whole date index looking for them.
+        return (
+            (
+                f"WITH m AS MATERIALIZED ({base_sql}) "  # noqa: S608
+                f"SELECT id, kind, entry_id, date FROM m {keyset} {order}",
+                params + outer_params,
+            ),
+            None,
+            None,
+        )
+    windows = []
+    if not (few or narrow or filterset.has_date_range) and filterset.matches_text:
+        start = position[0] if position else None
+        windows = date_windows(descending=descending, start=start, version=version)
+    if not windows:
+        return walk, None, None
+    # Words with many matches: the nearest entries first, and the windows only if they fall
+    # short of a page. A first page remembers, under the content version, which it took: next
+    # time it takes the windows at once, or walks the date index knowing that the walk stops
+    # among the nearest entries.
+    windowed = _windowed_sql(
+        filterset, windows, descending=descending, keyset=keyset,
+        keyset_params=outer_params, size=size,
+    )  # fmt: skip
+    hint_key = _plan_hint_key(version, base_sql, params, direction) if position is None else None
+    hint = cache_get(hint_key) if hint_key else None
+    if hint == "windows":
+        return windowed, None, None
+    if hint == "nearest":
+        return walk, None, None
+    nearest = _nearest_sql(
+        filterset, descending=descending, keyset=keyset, keyset_params=outer_params, size=size
+    )
+    return nearest, windowed, hint_key
 
 
 DAY = 86400  # seconds
