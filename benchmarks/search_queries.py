@@ -195,6 +195,19 @@ def plan_checks(client, account_id: int) -> list[tuple[str, bool, str]]:
             common,
         )
     )
+    windowed = [
+        sql
+        for sql in captured_queries(client, "/search/?q=farrow+sorvino&order=newest")
+        if "m0 AS MATERIALIZED" in sql
+    ]
+    windowed_plan = explain(windowed[0]) if windowed else "(no windows: the nearest held a page)"
+    checks.append(
+        (
+            "pair of words thin among the newest, newest first: a window of days, text index",
+            "search_entry_gin" in windowed_plan and "day >=" in windowed_plan,
+            windowed_plan,
+        )
+    )
     by_account = explain(results_query(f"/search/?account={account_id}&order=newest"))
     checks.append(
         (
