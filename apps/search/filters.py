@@ -136,9 +136,10 @@ class SearchFilterSet(django_filters.FilterSet):
         conditions: list[str] = []
         params: list = []
 
-        def add(sql: str, *values) -> None:
+        def add(sql: str, *values, text: bool = False) -> None:
             conditions.append(sql)
             params.extend(values)
+            self.matches_text |= text
 
         if cleaned.get("q"):
             self.parsed = parsed = search_query.parse(cleaned["q"])
@@ -148,7 +149,7 @@ class SearchFilterSet(django_filters.FilterSet):
                 if not self.tsquery:
                     parsed.notes.append("Nothing in the query could be searched for.")
             if self.tsquery:
-                add("document @@ %s::tsquery", self.tsquery)
+                add("document @@ %s::tsquery", self.tsquery, text=True)
             if parsed.after:
                 add("date >= %s", _start_of(parsed.after))
             if parsed.before:
@@ -176,12 +177,11 @@ class SearchFilterSet(django_filters.FilterSet):
                 raw="", groups=[[search_query.Term("hashtag", tag)]]
             )
             sql, tag_params = search_query.compile_sql(parsed_tag)
-            add("document @@ %s::tsquery", _compiled(sql, tuple(tag_params))[0])
+            add("document @@ %s::tsquery", _compiled(sql, tuple(tag_params))[0], text=True)
         if cleaned.get("date_from"):
             add("date >= %s", _start_of(cleaned["date_from"]))
         if cleaned.get("date_to"):
             add("date < %s", _start_of(cleaned["date_to"] + datetime.timedelta(days=1)))
-        self.matches_text = any(condition.startswith("document @@") for condition in conditions)
         if not conditions:
             return "TRUE", []
         return " AND ".join(f"({condition})" for condition in conditions), params

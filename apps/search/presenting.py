@@ -38,20 +38,13 @@ def search_params(request) -> QueryDict:
 
 def with_params(base: QueryDict, **changes) -> str:
     """``?`` and the search's parameters with some changed (None removes one)."""
-    params = {key: base[key] for key in base}  # one value each (search_params keeps one)
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = str(value)
-    encoded = urlencode(params)
-    return f"?{encoded}" if encoded else "?"
+    return ParamLinks(base)(**changes)
 
 
 class ParamLinks:
-    """:func:`with_params` for many links from the same parameters (a search page makes
-    some sixty), with the same result: each parameter is encoded once, and each link
-    encodes only what it changes."""
+    """Links to the search with some of its parameters changed, many from the same
+    parameters (a search page makes some sixty): each parameter is encoded once, as
+    ``urlencode`` writes it, and each link encodes only what it changes."""
 
     def __init__(self, base: QueryDict):
         # One value each (search_params keeps one).
@@ -173,8 +166,8 @@ class _ResultMarkup:
     escaped from ``searching.mark_safe_snippet``; links are built from one reversed URL per
     kind."""
 
-    def __init__(self, language: str, zone_name: str, script_prefix: str):
-        # Made once per language, time zone and script prefix (see markup_for): translated
+    def __init__(self):
+        # Made once per language, time zone and script prefix (see _markup_for): translated
         # names, the time zone, and each kind's link, reversed with a stand-in id split out.
         self.months = [""] + [str(MONTHS[number]) for number in range(1, 13)]
         self.platforms = {value: str(label) for value, label in Platform.choices}
@@ -261,7 +254,9 @@ class _ResultMarkup:
 
 @functools.lru_cache(maxsize=32)
 def _markup_for(language: str, zone_name: str, script_prefix: str) -> _ResultMarkup:
-    return _ResultMarkup(language, zone_name, script_prefix)
+    """The markup made under the active language, time zone and script prefix, which the
+    arguments name (they are the cache's key)."""
+    return _ResultMarkup()
 
 
 def results_html(results: list[Result]) -> SafeString:
@@ -282,9 +277,8 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
     facets, facets_html = [], []
     for facet in page.facets:
         current = cleaned.get(facet.name)
-        current = "" if current is None else str(current)
+        current = "" if current is None else str(current).lower()
         options = []
-        current = current.lower()
         facet_link = link.changing(facet.name)
         for option in facet.options:
             value = str(option["value"])

@@ -270,26 +270,27 @@ def _date_order_statements(
             None,
             None,
         )
-    windows = []
-    if not (few or narrow or filterset.has_date_range) and filterset.matches_text:
-        start = position[0] if position else None
-        windows = date_windows(descending=descending, start=start, version=version)
-    if not windows:
+    if few or narrow or filterset.has_date_range or not filterset.matches_text:
         return walk, None, None
     # Words with many matches: the nearest entries first, and the windows only if they fall
     # short of a page. A first page remembers, under the content version, which it took: next
     # time it takes the windows at once, or walks the date index knowing that the walk stops
-    # among the nearest entries.
+    # among the nearest entries (and then needs no windows at all).
+    hint_key = _plan_hint_key(version, base_sql, params, direction) if position is None else None
+    hint = cache_get(hint_key) if hint_key else None
+    if hint == "nearest":
+        return walk, None, None
+    windows = date_windows(
+        descending=descending, start=position[0] if position else None, version=version
+    )
+    if not windows:
+        return walk, None, None
     windowed = _windowed_sql(
         filterset, windows, descending=descending, keyset=keyset,
         keyset_params=outer_params, size=size,
     )  # fmt: skip
-    hint_key = _plan_hint_key(version, base_sql, params, direction) if position is None else None
-    hint = cache_get(hint_key) if hint_key else None
     if hint == "windows":
         return windowed, None, None
-    if hint == "nearest":
-        return walk, None, None
     nearest = _nearest_sql(
         filterset, descending=descending, keyset=keyset, keyset_params=outer_params, size=size
     )

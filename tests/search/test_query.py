@@ -1,4 +1,5 @@
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -127,6 +128,10 @@ def test_links_from_the_same_parameters_match_with_params(base, changes):
         params[key] = value
     links = ParamLinks(params)
     assert links(**changes) == with_params(params, **changes)
+    # The same as urlencode() writes the changed parameters.
+    expected = dict(base) | {key: str(value) for key, value in changes.items()}
+    expected = {key: value for key, value in expected.items() if changes.get(key, "") is not None}
+    assert links(**changes) == ("?" + urlencode(expected) if expected else "?")
     for key, value in changes.items():
         assert links.changing(key)(value) == with_params(params, **{key: value})
 
