@@ -23,7 +23,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $@
 
-install: $(VENV)/.installed ## create .venv and install everything (idempotent)
+# A development .env, so that `python manage.py ...` works in a fresh checkout without exporting
+# anything (settings.py reads it; variables already set win). Never overwritten once written.
+.env:
+	@printf '# Written by `make install` for development; production sets its own.\nDEBUG=1\nSECRET_KEY=%s\n' \
+		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote a development $@ (DEBUG=1 and a random SECRET_KEY)."
+
+install: $(VENV)/.installed .env ## create .venv and a development .env, install everything (idempotent)
 
 chromium: ## Debian's Chromium for the browser tests, when it is missing
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -12,8 +12,15 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A `.env` file beside manage.py fills in what the environment leaves unset (`make install`
+# writes a development one; docker-compose reads its own). ENV_FILE names another file, or
+# none when empty; variables already set always win.
+if env_file := os.environ.get("ENV_FILE", str(BASE_DIR / ".env")):
+    load_dotenv(env_file, override=False)
 
 
 def env_str(name: str, default: str | None = None) -> str:

@@ -44,6 +44,7 @@ SETTINGS_VARIABLES = (
     "SESSION_COOKIE_AGE",
     "LOG_LEVEL",
     "DJANGO_SETTINGS_MODULE",
+    "ENV_FILE",
 )
 
 SETUP_DJANGO = (
@@ -68,6 +69,7 @@ def production_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
         CELERY_BROKER_URL="redis://127.0.0.1:1/0",
         VAR_DIR=str(tmp_path / "var"),
         STATIC_ROOT=str(tmp_path / "static"),
+        ENV_FILE="",  # the developer's own .env must not leak in either
     )
     for key, value in overrides.items():
         if value is None:
@@ -164,6 +166,25 @@ def test_production_settings_load(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False ['archive.example.org'] True"
+
+
+def test_manage_py_works_in_a_fresh_checkout_with_the_env_file_make_install_writes(tmp_path):
+    made = subprocess.run(
+        ["make", "-s", "-f", str(ROOT / "Makefile"), ".env"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    written = (tmp_path / ".env").read_text()
+    assert "DEBUG=1" in written and len(re.search(r"SECRET_KEY=(\S+)", written)[1]) >= 50
+
+    env = production_env(tmp_path, DEBUG=None, SECRET_KEY=None, ALLOWED_HOSTS=None)
+    env["ENV_FILE"] = str(tmp_path / ".env")
+    result = run(["manage.py", "check"], env)
+    assert result.returncode == 0, result.stderr
+
+    # Written once: a second make keeps the key (sessions survive).
+    subprocess.run(["make", "-s", "-f", str(ROOT / "Makefile"), ".env"], cwd=tmp_path, check=True)
+    assert (tmp_path / ".env").read_text() == written
 
 
 # --- docker-compose.yml, .env.example, Dockerfile, README ---------------------------------------
