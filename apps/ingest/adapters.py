@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import html
+import io
 import re
 import time
 import urllib.parse
@@ -374,7 +375,8 @@ def _parse_feed(data: bytes, content_type: str, source: str):
     import feedparser
 
     headers = {"content-type": content_type} if content_type else {}
-    parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False)
+    # A stream, never bytes: feedparser opens bytes that name a file (b"/etc/passwd") as one.
+    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False)
     exc = parsed.get("bozo_exception") if parsed.bozo else None
     problem = ""
     if exc is not None and hasattr(exc, "getLineNumber"):

@@ -4,7 +4,9 @@
   (so a redirect or a DNS answer cannot lead a worker to a private, loopback or link-local
   address); ``INGEST_ALLOWED_NETWORKS`` lists the exceptions (tests allow 127.0.0.1).
 - Redirects are followed by hand, at most ``INGEST_MAX_REDIRECTS``, each hop guarded.
-- Connect and read timeouts, an overall deadline, and a size cap while streaming.
+- Connect and read timeouts, an overall deadline, and a size cap while streaming, on the
+  bytes sent and on the bytes decompressed (here, a bounded piece at a time).
+- An IPv6 address that carries an IPv4 address (NAT64, 6to4, ...) is judged as that address.
 - Conditional GET with ETag / Last-Modified: a 304 is reported as not modified.
 - Per-host politeness shared by every worker: at most ``INGEST_HOST_CONCURRENCY`` fetches at a
   time per host (PostgreSQL advisory locks), and a host that answers 429 or 503 is left alone
@@ -22,8 +24,10 @@ import tempfile
 import time
 import urllib.parse
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import brotli
 import httpcore
 import httpx
 from django.conf import settings
@@ -53,14 +57,31 @@ def _allowed_networks():
     return [ipaddress.ip_network(n, strict=False) for n in settings.INGEST_ALLOWED_NETWORKS]
 
 
-def check_address(ip: str) -> None:
-    """Refuse addresses that are not on the public internet, unless a setting allows them."""
-    address = ipaddress.ip_address(ip.split("%", 1)[0])
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    if any(address in network for network in _allowed_networks()):
-        return
-    if (
+# IPv6 addresses that carry an IPv4 address in their last 32 bits, which a translator or
+# tunnel will connect to: NAT64's well-known prefix (RFC 6052) and the deprecated
+# IPv4-compatible form. (IPv4-mapped, 6to4 and Teredo have their own ipaddress properties.)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def carried_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses a connection to this IPv6 address would in the end reach."""
+    if address.ipv4_mapped:
+        return [address.ipv4_mapped]
+    if address.sixtofour:
+        return [address.sixtofour]
+    if address.teredo:
+        return list(address.teredo)  # the Teredo server and the client behind it
+    # :: and ::1 sit in ::/96 too, but they are themselves, not IPv4 addresses. NAT64 for
+    # local use (64:ff9b:1::/48) puts the IPv4 address where each network chooses, so it is
+    # not read here; the address is judged as itself (not public: refused).
+    if address in _NAT64 or (address in _IPV4_COMPATIBLE and int(address) > 1):
+        return [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)]
+    return []
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return not (
         address.is_private
         or address.is_loopback
         or address.is_link_local
@@ -68,9 +89,24 @@ def check_address(ip: str) -> None:
         or address.is_reserved
         or address.is_unspecified
         or not address.is_global
-    ):
+    )
+
+
+def check_address(ip: str) -> None:
+    """Refuse addresses that are not on the public internet, unless a setting allows them.
+    An IPv6 address that carries an IPv4 address is judged as the IPv4 address it carries
+    (all of them, for Teredo), since that is where the connection ends up."""
+    address = ipaddress.ip_address(ip.split("%", 1)[0])
+    allowed = _allowed_networks()
+    if any(address in network for network in allowed):
+        return
+    carried = carried_ipv4(address) if isinstance(address, ipaddress.IPv6Address) else []
+    for candidate in carried or [address]:
+        if any(candidate in network for network in allowed) or _is_public(candidate):
+            continue
+        shown = f"{address} (which carries {candidate})" if carried else f"{address}"
         raise BlockedAddressError(
-            f"refused to connect to {address}: not a public address "
+            f"refused to connect to {shown}: not a public address "
             "(INGEST_ALLOWED_NETWORKS can allow it)"
         )
 
@@ -95,6 +131,13 @@ class GuardedBackend(httpcore.SyncBackend):
         raise last_error or httpcore.ConnectError(f"no address for {host}")
 
 
+# Bodies are inflated here rather than by httpx, whose decoders inflate each chunk whole: a
+# 64 KiB chunk of a gzip bomb is 64 MiB, and of a gzip-in-gzip or brotli bomb, gigabytes.
+ACCEPT_ENCODING = "gzip, deflate, br"
+MAX_CONTENT_ENCODINGS = 2  # "gzip, gzip" is legal; deeper stacks serve only to multiply a bomb
+_PIECE = 64 * 1024  # the most any decoder hands on at a time (brotli may overshoot a little)
+
+
 def make_client() -> httpx.Client:
     transport = httpx.HTTPTransport(trust_env=False, retries=0)
     transport._pool._network_backend = GuardedBackend()  # httpx has no public hook for this
@@ -105,7 +148,7 @@ def make_client() -> httpx.Client:
         ),
         follow_redirects=False,
         trust_env=False,
-        headers={"User-Agent": settings.INGEST_USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+        headers={"User-Agent": settings.INGEST_USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
     )
 
 
@@ -258,28 +301,126 @@ def _fetch_following_redirects(client, url, etag, last_modified) -> FetchResult:
             raise TransientFetchError(f"{url} timed out ({exc.__class__.__name__})") from exc
         except (httpx.TransportError, httpcore.ConnectError) as exc:
             raise TransientFetchError(f"{url} could not be reached: {exc}") from exc
-        except httpx.DecodingError as exc:
-            raise FetchError(f"{url} sent a body that could not be decoded: {exc}") from exc
     raise FetchError(f"{url}: more than {settings.INGEST_MAX_REDIRECTS} redirects")
 
 
+class _ZlibDecoder:
+    def __init__(self, wbits: int | None):
+        # None: HTTP's "deflate", which servers send zlib-wrapped or raw; the first bytes tell.
+        self.wbits = wbits
+        self.obj = None if wbits is None else zlib.decompressobj(wbits)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self.obj is None:
+            wrapped = data[0] & 0x0F == 8 and int.from_bytes(data[:2], "big") % 31 == 0
+            self.wbits = zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS  # RFC 1950's header
+            self.obj = zlib.decompressobj(self.wbits)
+        while True:
+            if self.obj.eof and data:  # a gzip body may be several members end to end
+                self.obj = zlib.decompressobj(self.wbits)
+            piece = self.obj.decompress(data, _PIECE)
+            if piece:
+                yield piece
+            data = self.obj.unconsumed_tail or self.obj.unused_data
+            if not data and not piece:  # nothing left, not even output zlib held back
+                return
+
+    def finish(self) -> None:
+        if self.obj is None or not self.obj.eof:
+            raise zlib.error("the compressed body is cut short")
+
+
+class _BrotliDecoder:
+    def __init__(self):
+        self.obj = brotli.Decompressor()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        yield self.obj.process(data, output_buffer_limit=_PIECE)
+        while not self.obj.can_accept_more_data():
+            yield self.obj.process(b"", output_buffer_limit=_PIECE)
+
+    def finish(self) -> None:
+        if not self.obj.is_finished():
+            raise brotli.error("the compressed body is cut short")
+
+
+_DECODERS = {
+    "gzip": lambda: _ZlibDecoder(16 + zlib.MAX_WBITS),
+    "x-gzip": lambda: _ZlibDecoder(16 + zlib.MAX_WBITS),
+    "deflate": lambda: _ZlibDecoder(None),
+    "br": _BrotliDecoder,
+}
+
+
+def _decoders_for(response: httpx.Response, url: str) -> list:
+    """The decoders that undo the response's Content-Encoding, outermost first."""
+    codings = [
+        coding.strip().lower()
+        for coding in response.headers.get("content-encoding", "").split(",")
+        if coding.strip() and coding.strip().lower() != "identity"
+    ]
+    unknown = [coding for coding in codings if coding not in _DECODERS]
+    if unknown:
+        raise FetchError(
+            f"{url} sent its body in an encoding we did not ask for ({unknown[0][:40]}); "
+            f"accepted: {ACCEPT_ENCODING}"
+        )
+    if len(codings) > MAX_CONTENT_ENCODINGS:
+        raise FetchError(
+            f"{url} compressed its body {len(codings)} times over; "
+            f"at most {MAX_CONTENT_ENCODINGS} encodings are accepted"
+        )
+    return [_DECODERS[coding]() for coding in reversed(codings)]
+
+
+def _inflate(decoders: list, data: bytes) -> Iterator[bytes]:
+    """Pass data through every decoder, one bounded piece at a time, so no more than a piece
+    per decoder is ever held, however much the data inflates."""
+    if not data:
+        return
+    if not decoders:
+        yield data
+        return
+    first, *rest = decoders
+    for piece in first.feed(data):
+        yield from _inflate(rest, piece)
+
+
 def _read_capped(response: httpx.Response, url: str, started: float):
+    """The body, decoded, spooled to disk past 8 MiB. ``INGEST_MAX_BYTES`` caps the bytes as
+    they came over the wire and as they are once decoded alike."""
     limit = settings.INGEST_MAX_BYTES
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise FetchError(f"{url} is {int(declared):,} bytes, over the {limit:,}-byte limit")
+    decoders = _decoders_for(response, url)
     body = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
-    size = 0
-    for chunk in response.iter_bytes(65536):
-        size += len(chunk)
-        if size > limit:
-            body.close()
-            raise FetchError(f"{url} is over the {limit:,}-byte limit")
-        if time.monotonic() - started > settings.INGEST_TOTAL_TIMEOUT:
-            body.close()
-            raise TransientFetchError(
-                f"{url} took longer than {settings.INGEST_TOTAL_TIMEOUT} s to download"
-            )
-        body.write(chunk)
+    raw = size = 0
+    try:
+        for chunk in response.iter_raw():
+            raw += len(chunk)
+            if raw > limit:
+                raise FetchError(f"{url} is over the {limit:,}-byte limit")
+            for piece in _inflate(decoders, chunk):
+                size += len(piece)
+                if size > limit:
+                    raise FetchError(
+                        f"{url} is over the {limit:,}-byte limit once decompressed "
+                        f"(from {raw:,} bytes sent)"
+                    )
+                body.write(piece)
+            if time.monotonic() - started > settings.INGEST_TOTAL_TIMEOUT:
+                raise TransientFetchError(
+                    f"{url} took longer than {settings.INGEST_TOTAL_TIMEOUT} s to download"
+                )
+        if raw:  # an empty body is empty whatever its Content-Encoding says
+            for decoder in decoders:
+                decoder.finish()
+    except (zlib.error, brotli.error) as exc:
+        body.close()
+        raise FetchError(f"{url} sent a body that could not be decoded: {exc}") from exc
+    except BaseException:
+        body.close()
+        raise
     body.seek(0)
     return body

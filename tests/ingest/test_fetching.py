@@ -1,22 +1,31 @@
 """Fetching over real HTTP from a server on 127.0.0.1: conditional GET, redirects, politeness,
 slow and oversized answers, broken documents, encodings, and the address guard."""
 
+import gzip
+import io
+import ipaddress
+import re
 import time
+import tracemalloc
+import zlib
 
+import brotli
 import psycopg
 import pytest
 from django.db import connection
 
 from apps.archive.models import SourceArticle
-from apps.ingest import services
+from apps.ingest import adapters, services
+from apps.ingest.adapters import SourceError
 from apps.ingest.fetching import (
     BlockedAddressError,
+    FetchError,
     TransientFetchError,
     check_address,
     fetch,
     host_slot,
 )
-from apps.ingest.models import Feed, HostState, RunStatus
+from apps.ingest.models import Feed, Format, HostState, RunStatus
 from tests.ingest.conftest import Reply, fixture_bytes
 
 pytestmark = pytest.mark.django_db
@@ -279,3 +288,199 @@ def test_a_url_that_cannot_be_parsed_fails_its_run_with_a_sentence():
     assert run.status == RunStatus.FAILED
     assert run.error.startswith("http://[::1/feed.xml: ")
     assert "Traceback" not in run.error
+
+
+# --- decompression bombs ------------------------------------------------------------------
+
+BOMB_INFLATED = 256 * 1024 * 1024  # 256 times the cap the bomb tests set
+
+
+@pytest.fixture(scope="session")
+def bombs():
+    """256 MiB of zeros, gzip-ed (~260 KB), gzip-ed twice (~500 bytes) and brotli-ed
+    (~50 KB), compressed a MiB at a time so making them costs no memory."""
+    zeros = bytes(1024 * 1024)
+    gzip_stream = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    brotli_stream = brotli.Compressor(quality=1)
+    gzipped, brotlied = [], []
+    for _ in range(BOMB_INFLATED // len(zeros)):
+        gzipped.append(gzip_stream.compress(zeros))
+        brotlied.append(brotli_stream.process(zeros))
+    gzipped.append(gzip_stream.flush())
+    brotlied.append(brotli_stream.finish())
+    once = b"".join(gzipped)
+    return {"gzip": once, "gzip, gzip": gzip.compress(once), "br": b"".join(brotlied)}
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "gzip, gzip", "br"])
+def test_a_decompression_bomb_is_refused_at_the_cap_without_inflating_it(
+    encoding, bombs, http_server, settings
+):
+    settings.INGEST_MAX_BYTES = 1024 * 1024
+    http_server.routes["/bomb.xml"] = Reply(
+        body=bombs[encoding], headers={**RSS, "Content-Encoding": encoding}
+    )
+    assert len(bombs[encoding]) < settings.INGEST_MAX_BYTES  # small on the wire
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="over the 1,048,576-byte limit once decompressed"):
+            fetch(http_server.url("/bomb.xml"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024, f"{peak:,} bytes held while refusing a {encoding} bomb"
+
+
+def test_a_bomb_fails_its_run_with_a_sentence(bombs, http_server, settings):
+    settings.INGEST_MAX_BYTES = 1024 * 1024
+    http_server.routes["/bomb.xml"] = Reply(
+        body=bombs["br"], headers={**RSS, "Content-Encoding": "br"}
+    )
+    run = services.source_ingest(source=http_server.url("/bomb.xml"))
+    assert run.status == RunStatus.FAILED
+    assert "over the 1,048,576-byte limit once decompressed" in run.error
+    assert not run.captures.exists()
+
+
+def test_a_body_that_inflates_to_nothing_is_still_capped_by_the_bytes_sent(http_server, settings):
+    settings.INGEST_MAX_BYTES = 1000
+    empty_members = gzip.compress(b"") * 5000  # a legal gzip body of 100 KB that is empty
+    http_server.routes["/empty.xml"] = Reply(
+        body=empty_members, headers={"Content-Encoding": "gzip"}, length=False
+    )
+    with pytest.raises(FetchError, match="over the 1,000-byte limit"):
+        fetch(http_server.url("/empty.xml"))
+
+
+def test_three_stacked_encodings_are_refused(http_server):
+    body = gzip.compress(gzip.compress(gzip.compress(fixture_bytes("atom.xml"))))
+    http_server.routes["/deep.xml"] = Reply(
+        body=body, headers={"Content-Encoding": "gzip, gzip, gzip"}
+    )
+    with pytest.raises(FetchError, match="compressed its body 3 times over"):
+        fetch(http_server.url("/deep.xml"))
+
+
+@pytest.mark.parametrize("encoding", ["zstd", "compress", "gzip, bogus"])
+def test_an_encoding_we_did_not_ask_for_is_refused_by_name(encoding, http_server):
+    http_server.routes["/odd.xml"] = Reply(
+        body=b"\x28\xb5\x2f\xfd", headers={"Content-Encoding": encoding}
+    )
+    with pytest.raises(FetchError, match="in an encoding we did not ask for"):
+        fetch(http_server.url("/odd.xml"))
+
+
+def test_a_cut_short_compressed_body_is_refused_rather_than_kept_in_part(http_server):
+    body = gzip.compress(fixture_bytes("news_rss.xml"))
+    http_server.routes["/cut.xml"] = Reply(
+        body=body[: len(body) // 2], headers={"Content-Encoding": "gzip"}, length=False
+    )
+    with pytest.raises(FetchError, match="could not be decoded: the compressed body is cut short"):
+        fetch(http_server.url("/cut.xml"))
+
+
+ATOM = fixture_bytes("atom.xml")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("gzip", gzip.compress(ATOM)),
+        ("gzip", gzip.compress(ATOM[:100]) + gzip.compress(ATOM[100:])),  # two members
+        ("x-gzip", gzip.compress(ATOM)),
+        ("deflate", zlib.compress(ATOM)),
+        ("deflate", zlib.compress(ATOM)[2:-4]),  # raw deflate, as some servers send it
+        ("br", brotli.compress(ATOM)),
+        ("gzip, br", brotli.compress(gzip.compress(ATOM))),
+        ("identity", ATOM),
+        ("", ATOM),
+    ],
+    ids=["gzip", "gzip-members", "x-gzip", "deflate-zlib", "deflate-raw", "br", "gzip-br",
+         "identity", "none"],
+)  # fmt: skip
+def test_every_encoding_we_ask_for_is_decoded(encoding, body, http_server):
+    http_server.routes["/feed.xml"] = Reply(body=body, headers={"Content-Encoding": encoding})
+    result = fetch(http_server.url("/feed.xml"))
+    assert result.body.read() == ATOM
+    (_, headers), *_ = http_server.requests
+    assert headers["accept-encoding"] == "gzip, deflate, br"
+
+
+def test_an_empty_compressed_body_is_an_empty_body(http_server):
+    http_server.routes["/empty.xml"] = Reply(body=b"", headers={"Content-Encoding": "gzip"})
+    assert fetch(http_server.url("/empty.xml")).body.read() == b""
+
+
+# --- feedparser and local files -----------------------------------------------------------
+
+
+def test_a_feed_body_that_names_a_local_file_is_not_read_from_disk(http_server, tmp_path):
+    secret = tmp_path / "secret.xml"
+    secret.write_bytes(fixture_bytes("atom.xml"))  # a feed that would parse, were it opened
+    http_server.routes["/feed.xml"] = Reply(body=str(secret).encode(), headers=RSS)
+    run = services.source_ingest(source=http_server.url("/feed.xml"), format=Format.RSS)
+    assert run.status == RunStatus.FAILED
+    assert "not well-formed XML" in run.error  # the path, read as the document it is
+    assert not SourceArticle.objects.exists()
+
+
+def test_the_rss_reader_reads_a_path_as_text_and_does_not_open_it(tmp_path):
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(fixture_bytes("atom.xml"))
+    for path in (b"/etc/passwd", str(feed).encode()):
+        with pytest.raises(SourceError, match="not well-formed XML"):
+            list(adapters.read_rss(io.BytesIO(path)))
+
+
+# --- addresses that carry an IPv4 address -------------------------------------------------
+
+
+def _teredo(client: str) -> str:
+    server = int(ipaddress.IPv4Address("65.54.227.120"))
+    obscured = int(ipaddress.IPv4Address(client)) ^ 0xFFFFFFFF
+    return str(ipaddress.IPv6Address((0x20010000 << 96) | (server << 64) | obscured))
+
+
+def _carriers(ipv4: str) -> list[str]:
+    value = int(ipaddress.IPv4Address(ipv4))
+    return [
+        f"::ffff:{ipv4}",  # IPv4-mapped
+        str(ipaddress.IPv6Address((0x64FF9B << 96) | value)),  # NAT64, 64:ff9b::/96
+        str(ipaddress.IPv6Address((0x2002 << 112) | (value << 80) | 1)),  # 6to4
+        str(ipaddress.IPv6Address(value)),  # IPv4-compatible, ::a.b.c.d
+        _teredo(ipv4),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("address", "carried"),
+    [
+        (address, ipv4)
+        for ipv4 in ("127.0.0.1", "10.0.0.1", "169.254.169.254")
+        for address in _carriers(ipv4)
+    ],
+)
+def test_an_ipv6_address_carrying_a_private_ipv4_address_is_refused_as_that_address(
+    address, carried, settings
+):
+    settings.INGEST_ALLOWED_NETWORKS = []
+    with pytest.raises(BlockedAddressError, match=rf"which carries {re.escape(carried)}\)"):
+        check_address(address)
+
+
+@pytest.mark.parametrize("address", _carriers("93.184.216.34"))
+def test_an_ipv6_address_carrying_a_public_ipv4_address_passes(address, settings):
+    settings.INGEST_ALLOWED_NETWORKS = []
+    check_address(address)  # e.g. every IPv4 site, seen from an IPv6-only host with DNS64
+
+
+def test_local_use_nat64_is_refused_since_its_ipv4_address_cannot_be_read(settings):
+    settings.INGEST_ALLOWED_NETWORKS = []
+    with pytest.raises(BlockedAddressError):
+        check_address("64:ff9b:1::5db8:d822")
+
+
+def test_a_url_naming_the_metadata_service_through_nat64_is_never_connected_to(settings):
+    settings.INGEST_ALLOWED_NETWORKS = []
+    with pytest.raises(BlockedAddressError, match="carries 169.254.169.254"):
+        fetch("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/")
