@@ -166,6 +166,11 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["metoo_archive.db_router.ReplicaRouter"]
+# Seconds a database statement from a web request may run (0: no limit); the WSGI application
+# applies it to its own connections only, so workers and management commands are never cut.
+# A cancelled statement answers 503 (metoo_archive.statement_timeout).
+WEB_STATEMENT_TIMEOUT = env_int("WEB_STATEMENT_TIMEOUT", 10)
+MIDDLEWARE += ["metoo_archive.statement_timeout.CancelledStatementMiddleware"]
 
 # --- static ---------------------------------------------------------------------------------
 
@@ -285,6 +290,14 @@ SEARCH_DATE_WINDOWS = env_int_list("SEARCH_DATE_WINDOWS", [16000, 64000, 256000]
 # Whole search and timeline pages kept for visitors who are not signed in, until public content
 # changes (apps.search.page_cache).
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
+# Exports (apps.search.export_limits): visitors who are not signed in may download at most
+# EXPORT_MAX_ROWS entries an export and EXPORT_RATE_LIMIT exports per client; at most
+# EXPORT_CONCURRENCY exports run at once (per cache: site-wide with Redis). The whole archive is
+# offered at EXPORT_DATASET_URL, a file written by `manage.py export_dataset`.
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 10_000)
+EXPORT_RATE_LIMIT = env_str("EXPORT_RATE_LIMIT", "30/h")
+EXPORT_CONCURRENCY = env_int("EXPORT_CONCURRENCY", 2)
+EXPORT_DATASET_URL = env_str("EXPORT_DATASET_URL", "")
 
 # --- security -------------------------------------------------------------------------------
 
@@ -350,17 +363,65 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "curation/locked_out.html"
 AXES_VERBOSE = False
-if os.environ.get("AXES_IPWARE_PROXY_COUNT"):
-    # Behind a reverse proxy: how many proxies stand before Django (for the client address).
-    AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 1)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# On top, over the same window, from any address but those the user has signed in from before
+# (apps.curation.auth.ThrottlingHandler): failures per username, and failures site-wide.
+AXES_HANDLER = "apps.curation.auth.ThrottlingHandler"
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 20)
+LOGIN_SITE_FAILURE_LIMIT = env_int("LOGIN_SITE_FAILURE_LIMIT", 100)
+# The client address (for the lockout and every rate limit): REMOTE_ADDR, or behind this many
+# reverse proxies the address the outermost one saw in X-Forwarded-For (metoo_archive.client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+for _replaced in ("AXES_IPWARE_PROXY_COUNT", "RATELIMIT_IP_META_KEY"):
+    if os.environ.get(_replaced):
+        raise ImproperlyConfigured(f"{_replaced} is replaced by TRUSTED_PROXY_COUNT: set that.")
+AXES_CLIENT_IP_CALLABLE = "metoo_archive.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "metoo_archive.client_ip.client_ip"
 # The public takedown form: POSTs per client address (django-ratelimit, on the default cache).
 TAKEDOWN_RATE_LIMIT = env_str("TAKEDOWN_RATE_LIMIT", "5/h")
-if os.environ.get("RATELIMIT_IP_META_KEY"):
-    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
 # The local-memory cache counts per process: right for one process and for tests, while
 # production sets CACHE_URL to Redis, whose Django backend increments atomically as the
 # library needs (it only lists third-party Redis backends as supported, hence W001).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- headers, second factor, takedown contacts (issue 11, items 7 and 9) --------------------
+
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+# A page may run only this site's script files and styles: no inline script or style attribute,
+# so markup injected through a stored post or article cannot run (tests/test_csp.py keeps the
+# templates free of them).
+_after_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE.insert(_after_security, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# OTPMiddleware marks the session's user verified; SecondFactorMiddleware then keeps curator
+# pages and the admin closed to a session without a verified device while this is on.
+CURATOR_REQUIRE_2FA = env_bool("CURATOR_REQUIRE_2FA", not DEBUG)
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_after_auth:_after_auth] = [
+    "django_otp.middleware.OTPMiddleware",
+    "apps.curation.middleware.SecondFactorMiddleware",
+]
+OTP_TOTP_ISSUER = SITE_NAME
+# The admin's device pages never show a secret once the device exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A closed takedown request's requester name and email address are erased this many days after
+# the decision (the decision itself is kept); 0 erases them at the next hourly run.
+TAKEDOWN_CONTACT_RETENTION_DAYS = env_int("TAKEDOWN_CONTACT_RETENTION_DAYS", 90)
+if TAKEDOWN_CONTACT_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("TAKEDOWN_CONTACT_RETENTION_DAYS cannot be negative.")
+CELERY_BEAT_SCHEDULE["erase-takedown-contacts"] = {
+    "task": "curation.erase_takedown_contacts",
+    "schedule": 3600.0,
+}

@@ -3,9 +3,14 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from metoo_archive import statement_timeout
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metoo_archive.settings")
 
 application = get_wsgi_application()
+
+# Only the web server imports this module: its statements get the time limit, the workers' not.
+statement_timeout.install()
 
 
 def _freeze_what_lives_forever() -> None:

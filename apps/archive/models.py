@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from apps.curation.states import Moderated, ModeratedQuerySet
+from apps.archive.moments import Moment, TimePrecision, validate_zone_name
+from apps.curation.states import HoldReason, Moderated, ModeratedQuerySet
 
 
 class Platform(models.TextChoices):
@@ -21,11 +21,39 @@ class Platform(models.TextChoices):
     WEB = "web", "Web"
 
 
+class NewPseudonym(models.Func):
+    """A fresh pseudonym, drawn by the database: "Contributor 9F4C-2A7E-1B03-D6E8".
+
+    The sixteen hex digits are the random bits of a version-4 UUID (``gen_random_uuid()``,
+    PostgreSQL's cryptographically strong generator; the version and variant digits are left
+    out), so nothing about the account can be worked back from them. It is the column's
+    database default, which gives a pseudonym to every new account however it is inserted
+    (the ORM, the ingest writer's ``INSERT ... SELECT``, any raw SQL that leaves the column
+    out), and to every existing row when the column was added (migration 0005)."""
+
+    template = (
+        "('Contributor ' || upper(regexp_replace(gen_random_uuid()::text, "
+        "'^(.{4})(.{4})-(.{4})-.{4}-.{4}-(.{4}).{8}$', '\\1-\\2-\\3-\\4')))"
+    )
+    output_field = models.CharField()
+
+
 class AccountQuerySet(ModeratedQuerySet):
     def for_listing(self):
         return self.only(
-            "id", "platform", "handle", "display_name", "is_public_figure", "handle_visible"
+            "id",
+            "platform",
+            "handle",
+            "display_name",
+            "is_public_figure",
+            "handle_visible",
+            "pseudonym",
         )
+
+    def with_public_page(self):
+        """Accounts whose page is public (published or withdrawn aside): a private person's
+        account has none, since its address is their handle."""
+        return self.filter(models.Q(is_public_figure=True) | models.Q(handle_visible=True))
 
 
 class Account(Moderated):
@@ -42,12 +70,25 @@ class Account(Moderated):
         default=False,
         help_text="A curator allowed this private person's handle to be shown.",
     )
+    # Random and stored rather than derived from the handle: a hash of the handle, even a
+    # short one, is reversed by hashing a list of handles, and a keyed hash would hang every
+    # pseudonym on one more secret that must never leak nor change. 64 random bits make a
+    # collision among a million accounts a chance of about 3 in 100 million (n^2 / 2^65), and
+    # the unique constraint turns even that into a failed insert rather than two people
+    # sharing a name.
+    pseudonym = models.CharField(
+        max_length=40,
+        db_default=NewPseudonym(),
+        editable=False,
+        help_text="Shown instead of the handle of a private person; random, never changes.",
+    )
 
     objects = AccountQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["platform", "handle"], name="account_platform_handle"),
+            models.UniqueConstraint(fields=["pseudonym"], name="account_pseudonym"),
         ]
         indexes = [models.Index(Lower("handle"), name="account_handle_lower")]
         ordering = ["platform", "handle"]
@@ -63,14 +104,32 @@ class Account(Moderated):
         return self.is_public_figure or self.handle_visible
 
     @property
-    def pseudonym(self) -> str:
-        """A stable stand-in for a private person's handle: the same account, the same name."""
-        digest = hashlib.sha256(f"{self.platform}:{self.handle.lower()}".encode()).hexdigest()
-        return f"Contributor {digest[:6].upper()}"
-
-    @property
     def public_name(self) -> str:
         return f"@{self.handle}" if self.shows_handle else self.pseudonym
+
+
+class CuratedFromSource(Moderated):
+    """An entry a feed brings and may bring again (a post, an article): what keeps a curator's
+    decisions from being undone by the next poll."""
+
+    hold_reason = models.CharField(
+        max_length=20,
+        choices=HoldReason.choices,
+        blank=True,
+        default=HoldReason.NONE,
+        db_default=HoldReason.NONE,
+        help_text="Set, publication rules leave the entry to a curator; the queue shows why.",
+    )
+    edited_fields = ArrayField(
+        models.CharField(max_length=32),
+        default=list,
+        db_default=Value([], output_field=ArrayField(models.CharField(max_length=32))),
+        blank=True,
+        help_text="Fields a curator edited: ingestion never overwrites them.",
+    )
+
+    class Meta:
+        abstract = True
 
 
 class PostQuerySet(ModeratedQuerySet):
@@ -81,6 +140,8 @@ class PostQuerySet(ModeratedQuerySet):
             "platform_id",
             "text",
             "posted_at",
+            "posted_at_precision",
+            "posted_at_zone",
             "url",
             "content_warning",
             "moderation_state",
@@ -90,10 +151,11 @@ class PostQuerySet(ModeratedQuerySet):
             "account__display_name",
             "account__is_public_figure",
             "account__handle_visible",
+            "account__pseudonym",
         )
 
 
-class Post(Moderated):
+class Post(CuratedFromSource):
     platform = models.CharField(max_length=16, choices=Platform.choices)
     platform_id = models.CharField(max_length=64)
     # The three references below are checked by the database once per statement rather than
@@ -111,6 +173,21 @@ class Post(Moderated):
         blank=True, help_text="Text shown in attached images (e.g. a screenshot of a note)."
     )
     posted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    posted_at_precision = models.CharField(
+        max_length=6,
+        choices=TimePrecision.choices,
+        default=TimePrecision.MINUTE,
+        db_default=TimePrecision.MINUTE,
+        help_text="A post known only to the day is stored at noon UTC and shown without a time.",
+    )
+    posted_at_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_zone_name],
+        help_text='The zone the source gave the time in, e.g. "America/Los_Angeles"; empty: UTC.',
+    )
     url = models.URLField(max_length=500, blank=True)
     language = models.CharField(max_length=16, blank=True)
     hashtags = ArrayField(models.CharField(max_length=140), default=list, blank=True)
@@ -163,6 +240,13 @@ class Post(Moderated):
     def get_absolute_url(self) -> str:
         return reverse("archive:post", args=[self.pk])
 
+    @property
+    def moment(self) -> Moment | None:
+        """When it was posted, as every page, export and citation shows it."""
+        return Moment.of(
+            self.posted_at, zone=self.posted_at_zone, precision=self.posted_at_precision
+        )
+
 
 class OutletQuerySet(ModeratedQuerySet):
     pass
@@ -197,7 +281,7 @@ class SourceArticleQuerySet(ModeratedQuerySet):
         )
 
 
-class SourceArticle(Moderated):
+class SourceArticle(CuratedFromSource):
     canonical_url = models.URLField(max_length=1000, unique=True)
     url = models.URLField(max_length=1000, blank=True, help_text="The URL as first found.")
     outlet = models.ForeignKey(

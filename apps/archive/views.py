@@ -1,4 +1,4 @@
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import render
 
 from apps.archive.models import Account, Post, SourceArticle
@@ -9,7 +9,9 @@ ACCOUNT_POSTS_SHOWN = 50
 
 
 def _published_events():
-    return TimelineEvent.objects.published().only("id", "slug", "title", "date", "date_precision")
+    return TimelineEvent.objects.published().only(
+        "id", "slug", "title", "date", "date_precision", "date_end"
+    )
 
 
 def post_detail(request, pk: int):
@@ -42,7 +44,7 @@ def article_detail(request, pk: int):
 def account_detail(request, platform: str, handle: str):
     # A private person's account has no page under their handle: the handle is what we protect.
     account = get_public_or_gone(
-        Account.objects.filter(Q(is_public_figure=True) | Q(handle_visible=True)),
+        Account.objects.with_public_page(),
         platform=platform,
         handle=handle,
     )

@@ -2,6 +2,11 @@
 every change goes through the services (and the curator pages) so that it is logged."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.curation.models import (
     BulkAction,
@@ -71,3 +76,42 @@ class PublicationRuleAdmin(admin.ModelAdmin):
     readonly_fields = ("created_by", "created_at")
     # A rule with decisions is part of the audit trail (PROTECT); switch it off instead.
     actions = None
+
+
+class SuperuserOnlyChanges:
+    """Who may do what is the site owner's to say: only a superuser adds, changes or deletes
+    users, groups and second-factor devices here, whatever permissions staff hold. A group
+    allowed to change users could otherwise make its members superusers, and one allowed to
+    change groups could give itself every permission. Staff with the view permission may look.
+    """
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+class CuratorUserAdmin(SuperuserOnlyChanges, UserAdmin):
+    pass
+
+
+class CuratorGroupAdmin(SuperuserOnlyChanges, GroupAdmin):
+    pass
+
+
+class CuratorTOTPDeviceAdmin(SuperuserOnlyChanges, TOTPDeviceAdmin):
+    pass
+
+
+for _model, _admin in (
+    (get_user_model(), CuratorUserAdmin),
+    (Group, CuratorGroupAdmin),
+    (TOTPDevice, CuratorTOTPDeviceAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)

@@ -10,6 +10,7 @@ from django.urls import Resolver404, resolve
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
 from apps.curation.models import BulkActionKind, EntryKind, RuleScope, TakedownRelation
+from apps.curation.public import public_entry_id
 from apps.timeline.models import TimelineEvent
 
 REASON_MAX = 2000
@@ -64,8 +65,11 @@ class ArticleEditForm(forms.ModelForm):
 class EventEditForm(forms.ModelForm):
     class Meta:
         model = TimelineEvent
-        fields = ["title", "summary", "date", "date_precision"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        fields = ["title", "summary", "date", "date_precision", "date_end"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "date_end": forms.DateInput(attrs={"type": "date"}),
+        }
 
 
 EDIT_FORMS = {
@@ -96,7 +100,7 @@ class HandleForm(forms.Form):
 class EvidenceForm(forms.Form):
     event = forms.ModelChoiceField(
         queryset=TimelineEvent.objects.order_by("date", "position", "id").only(
-            "id", "title", "date", "date_precision", "slug"
+            "id", "title", "date", "date_precision", "date_end", "slug"
         ),
         label="Timeline event",
     )
@@ -187,14 +191,17 @@ class TakedownForm(forms.Form):
         kind, entry_id = entry_from_path(parts.path or "/")
         if kind is None:
             raise forms.ValidationError(
-                "This link is not to a post, article, event or account of this archive."
+                "This link is not to a post, article, event or account of this archive. "
+                "A private person's account has no page of its own: link to one of its posts."
             )
         self.cleaned_data["entry_kind"], self.cleaned_data["entry_id"] = kind, entry_id
         return value
 
 
 def entry_from_path(path: str) -> tuple[str | None, int | None]:
-    """Which entry a public page's path shows: (kind, id), or (None, None)."""
+    """Which entry a public page's path shows: (kind, id), or (None, None) where that page is
+    not found. Entries are looked up as their pages look them up, so that the form cannot tell
+    whether a private person's handle, or an unpublished entry, is in the archive."""
     try:
         match = resolve(path)
     except Resolver404:
@@ -202,20 +209,28 @@ def entry_from_path(path: str) -> tuple[str | None, int | None]:
             return None, None
         return entry_from_path(path + "/")  # a link copied without its trailing slash
     lookups = {
-        "archive:post": (EntryKind.POST, Post, lambda kw: {"pk": kw["pk"]}),
-        "archive:article": (EntryKind.ARTICLE, SourceArticle, lambda kw: {"pk": kw["pk"]}),
-        "timeline:event": (EntryKind.EVENT, TimelineEvent, lambda kw: {"slug": kw["slug"]}),
+        "archive:post": (EntryKind.POST, Post.objects.all(), lambda kw: {"pk": kw["pk"]}),
+        "archive:article": (
+            EntryKind.ARTICLE,
+            SourceArticle.objects.all(),
+            lambda kw: {"pk": kw["pk"]},
+        ),
+        "timeline:event": (
+            EntryKind.EVENT,
+            TimelineEvent.objects.all(),
+            lambda kw: {"slug": kw["slug"]},
+        ),
         "archive:account": (
             EntryKind.ACCOUNT,
-            Account,
+            Account.objects.with_public_page(),
             lambda kw: {"platform": kw["platform"], "handle": kw["handle"]},
         ),
     }
     found = lookups.get(match.view_name)
     if found is None:
         return None, None
-    kind, model, lookup = found
-    entry_id = model.objects.filter(**lookup(match.kwargs)).values_list("pk", flat=True).first()
+    kind, queryset, lookup = found
+    entry_id = public_entry_id(queryset, **lookup(match.kwargs))
     return (kind, entry_id) if entry_id is not None else (None, None)
 
 
@@ -227,3 +242,22 @@ class TakedownStatusForm(forms.Form):
 
     def clean_reference(self) -> str:
         return self.cleaned_data["reference"].strip().upper()
+
+
+class TokenForm(forms.Form):
+    """A six-digit code from the curator's authenticator app."""
+
+    token = forms.CharField(
+        label="Code from your authenticator app",
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}
+        ),
+    )
+
+    def clean_token(self) -> str:
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token.isdigit():
+            raise forms.ValidationError("The code is made of digits only.")
+        return token

@@ -222,6 +222,17 @@ class TakedownRequestQuerySet(models.QuerySet):
     def open(self):
         return self.filter(state__in=[TakedownState.RECEIVED, TakedownState.UNDER_REVIEW])
 
+    def granted(self):
+        return self.filter(state=TakedownState.GRANTED)
+
+    def contact_due_for_erasure(self, decided_before):
+        """Closed requests decided before ``decided_before`` whose requester's name or email
+        address is still kept (an erased request has both blank)."""
+        return self.filter(
+            state__in=[TakedownState.GRANTED, TakedownState.REFUSED],
+            decided_at__lt=decided_before,
+        ).exclude(requester_name="", contact="")
+
 
 class TakedownRequest(models.Model):
     """A request, from anyone, to withdraw an entry: kept for the record whatever its outcome."""
@@ -244,6 +255,10 @@ class TakedownRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
     decision_note = models.TextField(blank=True)
+    covers_thread = models.BooleanField(
+        default=False,
+        help_text="For a post: replies and quotes of it that arrive later are held for a curator.",
+    )
 
     objects = TakedownRequestQuerySet.as_manager()
 
@@ -261,3 +276,34 @@ class TakedownRequest(models.Model):
     @property
     def days_since_receipt(self) -> int:
         return (timezone.now() - self.received_at).days
+
+
+class SourceRevision(models.Model):
+    """A change the source made to an entry after a curator published it.
+
+    Ingestion writes the change to the entry (leaving the fields a curator edited alone), sends
+    the entry back to the queue and keeps here what the fields held before and what the source
+    now says, so the curator sees what changed and the published wording stays on record.
+    """
+
+    entry_kind = models.CharField(max_length=10, choices=EntryKind.choices)
+    entry_id = models.BigIntegerField()
+    previous = models.JSONField(help_text="The changed fields as they were published.")
+    incoming = models.JSONField(help_text="The same fields as the source now has them.")
+    captured_at = models.DateTimeField(null=True, blank=True)
+    capture_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["entry_kind", "entry_id"], name="revision_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_kind} {self.entry_id}: {', '.join(sorted(self.incoming))} changed"
+
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, published value, the source's value), by field name."""
+        return [
+            (name, self.previous.get(name), self.incoming[name]) for name in sorted(self.incoming)
+        ]

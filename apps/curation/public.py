@@ -13,6 +13,21 @@ class EntryWithdrawn(Exception):
         self.entry = entry
 
 
+# What a public page shows: a published entry, or the notice that it was withdrawn.
+SHOWN_STATES = (ModerationState.PUBLISHED, ModerationState.WITHDRAWN)
+
+
+def public_entry_id(queryset, **lookup) -> int | None:
+    """The id of the entry whose public page ``lookup`` names, or None where that page is not
+    found: what a visitor may learn of an entry's existence, and nothing more. ``queryset`` is
+    the one the page reads from."""
+    return (
+        queryset.filter(moderation_state__in=SHOWN_STATES, **lookup)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def get_public_or_gone(queryset, **lookup):
     """Return the published entry matching ``lookup``.
 
@@ -20,9 +35,7 @@ def get_public_or_gone(queryset, **lookup):
     citations of it still resolve to an explanation; anything else unpublished is simply not
     found.
     """
-    entry = queryset.filter(
-        moderation_state__in=[ModerationState.PUBLISHED, ModerationState.WITHDRAWN], **lookup
-    ).first()
+    entry = queryset.filter(moderation_state__in=SHOWN_STATES, **lookup).first()
     if entry is None:
         raise Http404("No such entry in the public archive.")
     if entry.moderation_state == ModerationState.WITHDRAWN:

@@ -31,8 +31,7 @@ EDITOR = [
 ]
 ADMIN = [
     *EDITOR,
-    "auth.add_user",
-    "auth.change_user",
+    # Users and groups are only seen here: only superusers change them (curation.admin).
     "auth.view_user",
     "auth.view_group",
     "archive.change_account",

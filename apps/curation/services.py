@@ -8,7 +8,7 @@ import logging
 from collections.abc import Iterable
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from apps.curation.models import (
@@ -21,10 +21,11 @@ from apps.curation.models import (
     RuleApplication,
     RuleScope,
     RuleTrigger,
+    SourceRevision,
     TakedownRequest,
     TakedownState,
 )
-from apps.curation.states import ModerationState
+from apps.curation.states import HoldReason, ModerationState
 from apps.search.indexing import sync_entries
 
 logger = logging.getLogger(__name__)
@@ -56,26 +57,35 @@ def entries_transition(
     reason: str = "",
     rule: PublicationRule | None = None,
     from_states: Iterable[str] | None = None,
+    exclude_held: bool = False,
 ) -> int:
     """Move entries to ``to_state`` and log one decision per entry that changed.
 
     Only entries currently in ``from_states`` (default: any other state) change, so running the
-    same transition twice logs nothing the second time. Returns how many changed.
+    same transition twice logs nothing the second time. With ``exclude_held`` (publication
+    rules), posts and articles held for a curator do not change either; a curator's own
+    approval or rejection ends the hold. Returns how many changed.
     """
     model = entry_model(kind)
     to_state = ModerationState(to_state)
+    holds = kind in HELD_KINDS
     with transaction.atomic():
         rows = model.objects.select_for_update().filter(pk__in=list(ids))
         if from_states is not None:
             rows = rows.filter(moderation_state__in=list(from_states))
+        if exclude_held and holds:
+            rows = rows.filter(hold_reason=HoldReason.NONE)
         changes = list(
             rows.exclude(moderation_state=to_state).values_list("pk", "moderation_state")
         )
         if not changes:
             return 0
         changed_ids = [pk for pk, _ in changes]
+        decided = {}
+        if holds and actor is not None and rule is None and to_state in _DECIDED:
+            decided["hold_reason"] = HoldReason.NONE
         model.objects.filter(pk__in=changed_ids).update(
-            moderation_state=to_state, moderated_at=timezone.now()
+            moderation_state=to_state, moderated_at=timezone.now(), **decided
         )
         ModerationDecision.objects.bulk_create(
             ModerationDecision(
@@ -91,6 +101,10 @@ def entries_transition(
         )
         sync_entries(kind, changed_ids)
     return len(changes)
+
+
+HELD_KINDS = ("post", "article")  # the kinds that carry a hold_reason
+_DECIDED = (ModerationState.PUBLISHED, ModerationState.REJECTED)
 
 
 def publication_rules_apply(
@@ -117,9 +131,11 @@ def publication_rules_apply(
                 per_rule[feed_rule] = entries_transition(
                     kind=EntryKind.POST, ids=post_ids, to_state=ModerationState.PUBLISHED,
                     rule=feed_rule, actor=actor, from_states=[ModerationState.PENDING],
+                    exclude_held=True,
                 ) + entries_transition(
                     kind=EntryKind.ARTICLE, ids=article_ids, to_state=ModerationState.PUBLISHED,
                     rule=feed_rule, actor=actor, from_states=[ModerationState.PENDING],
+                    exclude_held=True,
                 )  # fmt: skip
         for scope, model, kind, ids, field in (
             (RuleScope.ACCOUNT, Post, EntryKind.POST, post_ids, "account_id"),
@@ -127,13 +143,14 @@ def publication_rules_apply(
         ):
             if not ids:
                 continue
-            pending = model.objects.pending().filter(pk__in=ids)
+            pending = model.objects.pending().filter(pk__in=ids, hold_reason=HoldReason.NONE)
             targets = set(pending.values_list(field, flat=True))
             for rule in rules.filter(scope=scope, target_id__in=targets):
                 covered = pending.filter(**{field: rule.target_id}).values_list("pk", flat=True)
                 per_rule[rule] = per_rule.get(rule, 0) + entries_transition(
                     kind=kind, ids=covered, to_state=ModerationState.PUBLISHED,
                     rule=rule, actor=actor, from_states=[ModerationState.PENDING],
+                    exclude_held=True,
                 )  # fmt: skip
         RuleApplication.objects.bulk_create(
             RuleApplication(rule=rule, trigger=trigger, actor=actor, published=count)
@@ -141,6 +158,134 @@ def publication_rules_apply(
             if count
         )
     return sum(per_rule.values())
+
+
+# --- what ingestion must not publish ---------------------------------------------------------
+
+
+def takedowns_in_force() -> bool:
+    """Whether any takedown keeps new posts out: a withdrawn account, or a post withdrawn
+    with its thread. Called by ingestion in each batch's transaction, after it wrote the batch
+    and before any rule runs (two index lookups).
+
+    A grant made while a batch is written cannot slip between the two: writing a post locks its
+    account and the post it answers or quotes FOR KEY SHARE until the batch commits (the
+    reference check, migration archive 0004), and the grant locks the entry it withdraws FOR
+    UPDATE (:func:`entries_transition`). So a grant waits for a batch writing that account's
+    or post's replies and then withdraws or holds them too, and a batch waits for a grant and
+    then sees it here."""
+    from apps.archive.models import Account
+
+    return (
+        Account.objects.withdrawn().exists()
+        or TakedownRequest.objects.granted().filter(covers_thread=True).exists()
+    )
+
+
+def posts_hold_for_takedowns(*, post_ids: Iterable[int]) -> int:
+    """Keep newly arrived posts out of publication where a granted takedown says so, before
+    any publication rule sees them: a post of a withdrawn account is withdrawn as it arrives,
+    and a reply to or quote of a post withdrawn with its thread (or of a post held for that) is
+    held for a curator. Set-based: a few statements for a whole batch (and one more per level
+    of a thread the batch itself extends). Returns how many posts were withdrawn or held."""
+    from apps.archive.models import Post
+
+    post_ids = list(post_ids)
+    pending = Post.objects.pending().filter(pk__in=post_ids, hold_reason=HoldReason.NONE)
+    with transaction.atomic():
+        of_withdrawn = list(
+            pending.filter(account__moderation_state=ModerationState.WITHDRAWN).values_list(
+                "pk", flat=True
+            )
+        )
+        if of_withdrawn:
+            Post.objects.filter(pk__in=of_withdrawn).update(
+                hold_reason=HoldReason.ACCOUNT_WITHDRAWN
+            )
+            entries_transition(
+                kind=EntryKind.POST,
+                ids=of_withdrawn,
+                to_state=ModerationState.WITHDRAWN,
+                reason="Arrived after its account was withdrawn by a takedown",
+                from_states=[ModerationState.PENDING],
+            )
+        roots = TakedownRequest.objects.granted().filter(
+            entry_kind=EntryKind.POST, covers_thread=True
+        )
+        in_thread = Post.objects.filter(platform=OuterRef("platform")).filter(
+            Q(pk__in=roots.values("entry_id")) | Q(hold_reason=HoldReason.THREAD_WITHDRAWN)
+        )
+        held = 0
+        while ids := list(
+            pending.filter(
+                Exists(in_thread.filter(platform_id=OuterRef("in_reply_to_platform_id")))
+                | Exists(in_thread.filter(platform_id=OuterRef("quote_of_platform_id")))
+            ).values_list("pk", flat=True)
+        ):
+            held += _posts_hold(ids, HoldReason.THREAD_WITHDRAWN)
+    return len(of_withdrawn) + held
+
+
+def _posts_hold(ids: list[int], reason: HoldReason) -> int:
+    """Hold pending posts for a curator, with a note in each one's audit log."""
+    from apps.archive.models import Post
+
+    ids = list(
+        Post.objects.pending()
+        .filter(pk__in=ids, hold_reason=HoldReason.NONE)
+        .values_list("pk", flat=True)
+    )
+    Post.objects.filter(pk__in=ids).update(hold_reason=reason)
+    ModerationDecision.objects.bulk_create(
+        ModerationDecision(
+            entry_kind=EntryKind.POST,
+            entry_id=pk,
+            from_state=ModerationState.PENDING,
+            to_state=ModerationState.PENDING,
+            reason=f"Held for a curator: {reason.label.lower()}",
+        )
+        for pk in ids
+    )
+    return len(ids)
+
+
+def entries_source_revise(
+    *,
+    kind: str,
+    revisions: list[tuple[int, dict, dict]],
+    captured_at: datetime.datetime | None = None,
+    capture_sha256: str = "",
+) -> int:
+    """Send published entries the source changed back to the queue: ingestion has written
+    the change (never over a field a curator edited); ``revisions`` holds, per entry, the
+    changed fields as they were published and as the source now has them. Each gets a
+    :class:`SourceRevision`, a hold (so no rule publishes it again) and an audit row. Returns
+    how many entries went back to the queue."""
+    model = entry_model(kind)
+    by_id = {pk: (previous, incoming) for pk, previous, incoming in revisions}
+    if not by_id:
+        return 0
+    with transaction.atomic():
+        SourceRevision.objects.bulk_create(
+            SourceRevision(
+                entry_kind=kind,
+                entry_id=pk,
+                previous=previous,
+                incoming=incoming,
+                captured_at=captured_at,
+                capture_sha256=capture_sha256,
+            )
+            for pk, (previous, incoming) in by_id.items()
+        )
+        model.objects.filter(pk__in=list(by_id)).update(hold_reason=HoldReason.SOURCE_CHANGED)
+        fields = sorted({name for _, incoming in by_id.values() for name in incoming})
+        return entries_transition(
+            kind=kind,
+            ids=list(by_id),
+            to_state=ModerationState.PENDING,
+            reason=f"Changed at the source ({', '.join(fields)}): back for review",
+            from_states=[ModerationState.PUBLISHED],
+        )
 
 
 # --- notes in the audit log -----------------------------------------------------------------
@@ -163,12 +308,19 @@ def decision_note(*, kind: str, entry, actor, reason: str) -> ModerationDecision
 
 
 def entry_update(*, kind: str, entry, actor, fields: Iterable[str]) -> None:
-    """Save a curator's edit (already validated by a form) and log which fields changed."""
+    """Save a curator's edit (already validated by a form) and log which fields changed.
+
+    A post's or article's edited fields are remembered: ingestion never overwrites them, so a
+    correction or a redaction survives the next poll of the feed."""
     fields = sorted(set(fields))
     if not fields:
         return
+    extra = []
+    if kind in HELD_KINDS:
+        entry.edited_fields = sorted(set(entry.edited_fields) | set(fields))
+        extra = ["edited_fields"]
     with transaction.atomic():
-        entry.save(update_fields=[*fields, "updated_at"])
+        entry.save(update_fields=[*fields, *extra, "updated_at"])
         decision_note(kind=kind, entry=entry, actor=actor, reason="Edited: " + ", ".join(fields))
         sync_entries(kind, [entry.pk])
 
@@ -274,7 +426,11 @@ def publication_rule_apply_to_queue(*, rule_id: int, actor, chunk_size: int = 10
         RuleScope.ACCOUNT: (Post, EntryKind.POST, "account_id"),
         RuleScope.OUTLET: (SourceArticle, EntryKind.ARTICLE, "outlet_id"),
     }[RuleScope(rule.scope)]
-    covered = model.objects.pending().filter(**{field: rule.target_id}).order_by("pk")
+    covered = (
+        model.objects.pending()
+        .filter(**{field: rule.target_id}, hold_reason=HoldReason.NONE)
+        .order_by("pk")
+    )
     published, last_id = 0, 0
     while True:
         ids = list(covered.filter(pk__gt=last_id).values_list("pk", flat=True)[:chunk_size])
@@ -283,7 +439,7 @@ def publication_rule_apply_to_queue(*, rule_id: int, actor, chunk_size: int = 10
         last_id = ids[-1]
         published += entries_transition(
             kind=kind, ids=ids, to_state=ModerationState.PUBLISHED, actor=actor, rule=rule,
-            from_states=[ModerationState.PENDING],
+            from_states=[ModerationState.PENDING], exclude_held=True,
         )  # fmt: skip
     RuleApplication.objects.create(
         rule=rule, trigger=RuleTrigger.QUEUE, actor=actor, published=published
@@ -482,13 +638,19 @@ def takedown_review_start(*, request_id: int, actor) -> TakedownRequest:
         return takedown
 
 
-def takedown_grant(*, request_id: int, actor, note: str = "") -> TakedownRequest:
+def takedown_grant(
+    *, request_id: int, actor, note: str = "", covers_thread: bool = False
+) -> TakedownRequest:
     """Grant a request: withdraw the entry everywhere in this one transaction.
 
     The entry's state becomes ``withdrawn`` through :func:`entries_transition`, which logs the
     decision and drops it from the search index before commit; public querysets (pages, the
     timeline, exports, citations) only ever show published entries, and its page answers 410.
-    Its row and raw capture stay for the audit. Withdrawing an account withdraws its posts too.
+    Its row and raw capture stay for the audit. Withdrawing an account withdraws its posts too,
+    switches off the publication rules that publish it (its account rule, the rules of feeds
+    that bring only its posts), and its later posts arrive withdrawn. With ``covers_thread``
+    (a post's request that says so), replies and quotes of the post waiting in the queue, and
+    those that arrive later, are held for a curator.
     """
     with transaction.atomic():
         takedown = _open_takedown(request_id)
@@ -510,14 +672,81 @@ def takedown_grant(*, request_id: int, actor, note: str = "") -> TakedownRequest
                 actor=actor,
                 reason=reason,
             )
+            _account_rules_switch_off(account_id=takedown.entry_id, actor=actor, reason=reason)
         now = timezone.now()
         takedown.state = TakedownState.GRANTED
         takedown.review_started_at = takedown.review_started_at or now
         takedown.decided_at = now
         takedown.decided_by = actor
         takedown.decision_note = note
-        takedown.save(update_fields=DECISION_FIELDS)
+        takedown.covers_thread = covers_thread and takedown.entry_kind == EntryKind.POST
+        takedown.save(update_fields=[*DECISION_FIELDS, "covers_thread"])
+        if takedown.covers_thread:
+            _posts_hold(_thread_of(takedown.entry_id), HoldReason.THREAD_WITHDRAWN)
         return takedown
+
+
+THREAD_LIMIT = 10_000  # replies and quotes followed from a post withdrawn with its thread
+
+
+def _thread_of(post_id: int) -> list[int]:
+    """The ids of the posts that reply to or quote the post, and so on down (at most
+    THREAD_LIMIT): one indexed statement per level."""
+    from apps.archive.models import Post
+
+    found: set[int] = set()
+    level = {post_id}
+    while level and len(found) < THREAD_LIMIT:
+        level = set(
+            Post.objects.filter(Q(in_reply_to_id__in=level) | Q(quote_of_id__in=level))
+            .exclude(pk__in=found | {post_id})
+            .values_list("pk", flat=True)[:THREAD_LIMIT]
+        )
+        found |= level
+    return list(found)
+
+
+def _account_rules_switch_off(*, account_id: int, actor, reason: str) -> None:
+    """Switch off the active rules that would publish a withdrawn account's posts: its account
+    rule, and the rules of feeds that brought its posts and nobody else's (its own feed). Each
+    is noted in the account's audit log."""
+    from apps.archive.models import Account
+    from apps.ingest.models import CapturedPost
+
+    rules = PublicationRule.objects.active()
+    feed_rules = dict(rules.filter(scope=RuleScope.FEED).values_list("target_id", "pk"))
+    its_feeds = set(
+        CapturedPost.objects.filter(
+            post__account_id=account_id, capture__run__feed_id__in=list(feed_rules)
+        )
+        .values_list("capture__run__feed_id", flat=True)
+        .distinct()
+    )
+    own_feeds = [
+        feed_id
+        for feed_id in its_feeds
+        if not CapturedPost.objects.filter(capture__run__feed_id=feed_id)
+        .exclude(post__account_id=account_id)
+        .exists()
+    ]
+    switched = list(
+        rules.filter(
+            Q(scope=RuleScope.ACCOUNT, target_id=account_id)
+            | Q(scope=RuleScope.FEED, target_id__in=own_feeds)
+        )
+    )
+    if not switched:
+        return
+    PublicationRule.objects.filter(pk__in=[rule.pk for rule in switched]).update(active=False)
+    account = Account.objects.get(pk=account_id)
+    for rule in switched:
+        logger.info("takedown: publication rule %s switched off (%s)", rule.pk, reason)
+        decision_note(
+            kind=EntryKind.ACCOUNT,
+            entry=account,
+            actor=actor,
+            reason=f"{reason}; publication rule #{rule.pk} switched off: {rule}",
+        )
 
 
 def takedown_refuse(*, request_id: int, actor, note: str) -> TakedownRequest:
@@ -533,3 +762,26 @@ def takedown_refuse(*, request_id: int, actor, note: str) -> TakedownRequest:
         takedown.decision_note = note.strip()
         takedown.save(update_fields=DECISION_FIELDS)
         return takedown
+
+
+def takedown_contacts_erase(*, now: datetime.datetime | None = None) -> int:
+    """Blank the requester's name and email address of requests closed longer ago than
+    ``TAKEDOWN_CONTACT_RETENTION_DAYS``: they were kept to answer the requester, and the record
+    of what was decided (state, dates, who, note, the reason given) stays. Returns how many."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.TAKEDOWN_CONTACT_RETENTION_DAYS)
+    with transaction.atomic():
+        due = TakedownRequest.objects.contact_due_for_erasure(cutoff).select_for_update(
+            skip_locked=True
+        )
+        erased = dict(due.values_list("pk", "reference"))
+        TakedownRequest.objects.filter(pk__in=erased).update(requester_name="", contact="")
+    if erased:
+        logger.info(
+            "erased the contact details of %d closed takedown request(s): %s",
+            len(erased),
+            ", ".join(sorted(erased.values())),
+        )
+    return len(erased)

@@ -13,6 +13,15 @@ class ModerationState(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class HoldReason(models.TextChoices):
+    """Why a post or article is kept from publication rules until a curator looks at it."""
+
+    NONE = "", "Not held"
+    ACCOUNT_WITHDRAWN = "account_withdrawn", "Its account was withdrawn by a takedown"
+    THREAD_WITHDRAWN = "thread_withdrawn", "It answers or quotes a post withdrawn with its thread"
+    SOURCE_CHANGED = "source_changed", "Changed at the source after it was published"
+
+
 class ModeratedQuerySet(models.QuerySet):
     def published(self):
         """The only rows any public page, search, export or API may show."""

@@ -12,3 +12,9 @@ from apps.curation import services
 def run_bulk_action(job_id: int) -> None:
     # Safe to run twice: the service claims the job, and decided entries are no longer pending.
     services.bulk_action_run(job_id=job_id)
+
+
+# Hourly from beat (CELERY_BEAT_SCHEDULE). Safe to run twice: erased requests are not due again.
+@shared_task(name="curation.erase_takedown_contacts")
+def erase_takedown_contacts() -> int:
+    return services.takedown_contacts_erase()

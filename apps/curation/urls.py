@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.curation.views import captures, entries, login, queue, rules, takedowns
+from apps.curation.views import captures, entries, login, queue, rules, takedowns, two_factor
 
 app_name = "curation"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("takedown/status/", takedowns.takedown_status, name="takedown_status"),
     path("curate/login/", login.login, name="login"),
     path("curate/logout/", login.logout, name="logout"),
+    path("curate/2fa/setup/", two_factor.setup, name="two_factor_setup"),
+    path("curate/2fa/verify/", two_factor.verify, name="two_factor_verify"),
     path("curate/", queue.queue, name="queue"),
     path("curate/bulk/", queue.bulk, name="bulk"),
     path("curate/captures/<id:pk>/", captures.capture_content, name="capture"),

@@ -19,9 +19,12 @@ short transaction of their own before the batch. Batches commit one by one (a fa
 the batches before it; re-running is safe), optionally from a second thread (:class:`_Pipeline`)
 while the reading thread parses and formats the next one.
 
-New rows are pending. After each batch the publication rules run over the batch's pending
-entries, and entries that were already published and changed are re-synced with the search
-index, all in the batch's transaction.
+New rows are pending. An upsert never overwrites a field a curator edited (the entry's
+``edited_fields``), and a published entry whose public fields the source changed goes back to
+the queue, held, with the values before and after kept as a ``SourceRevision``. Then, in the
+batch's transaction: posts a granted takedown covers are withdrawn or held, the publication
+rules run over the batch's pending entries (held ones aside), and entries that were already
+published and changed are re-synced with the search index.
 """
 
 from __future__ import annotations
@@ -41,8 +44,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
-from apps.curation.models import PublicationRule, RuleScope
-from apps.curation.services import publication_rules_apply
+from apps.curation.models import EntryKind, PublicationRule, RuleScope
+from apps.curation.services import (
+    entries_source_revise,
+    posts_hold_for_takedowns,
+    publication_rules_apply,
+    takedowns_in_force,
+)
 from apps.ingest.adapters import ArticleRecord, ItemError, PostRecord, canonical_url, clean_text
 from apps.ingest.models import CapturedArticle, CapturedPost, IngestFailure, IngestRun
 from apps.search.indexing import sync_entries
@@ -81,6 +89,58 @@ class Counts:
 
 
 STAGE_POST = "ingest_stage_post"
+
+# The fields public pages show, whose change by the source sends a published entry back to
+# the queue (a change to the others, or to an entry not yet published, is simply written).
+REVIEWED_POST_FIELDS = ("text", "url", "language", "hashtags", "mentions")
+REVIEWED_ARTICLE_FIELDS = ("title", "authors", "excerpt", "language")
+
+
+def _kept(alias: str, column: str) -> str:
+    """What an upsert writes to ``column``: the source's value, unless a curator edited the
+    field (column names are this module's constants)."""
+    return (
+        f"CASE WHEN '{column}' = ANY({alias}.edited_fields) "
+        f"THEN {alias}.{column} ELSE EXCLUDED.{column} END"
+    )
+
+
+def _revision(alias: str, columns: tuple[str, ...]) -> str:
+    """A RETURNING expression (PostgreSQL 18's ``old``): for a published row whose reviewed
+    ``columns`` this upsert changed, a JSON array of their values before, then after; else
+    NULL, so unchanged and unpublished rows cost nothing."""
+    before = ", ".join(f"old.{c}" for c in columns)
+    after = ", ".join(f"{alias}.{c}" for c in columns)
+    return (
+        f"CASE WHEN old.moderation_state = 'published' AND ({before}) IS DISTINCT FROM "
+        f"({after}) THEN jsonb_build_array({before}, {after}) END"
+    )
+
+
+# An article's full text (kept for search, not shown) is replaced only by a non-empty one.
+_TEXT_KEPT = (
+    "CASE WHEN 'text' = ANY(a.edited_fields) OR EXCLUDED.text = '' THEN a.text "
+    "ELSE EXCLUDED.text END"
+)
+
+
+def _revisions(rows, columns: tuple[str, ...]) -> list[tuple[int, dict, dict]]:
+    """(id, the changed fields as published, as the source now has them) from the rows'
+    (id, revision) pairs (see _revision)."""
+    found, n = [], len(columns)
+    for pk, values in rows:
+        if values is not None:
+            values = orjson.loads(values)  # Django's connection reads jsonb as text
+            changed = [i for i in range(n) if values[i] != values[n + i]]
+            found.append(
+                (
+                    pk,
+                    {columns[i]: values[i] for i in changed},
+                    {columns[i]: values[n + i] for i in changed},
+                )
+            )
+    return found
+
 
 # Accounts by natural key, from rows of (platform, handle, display name, profile URL, and the
 # columns a new account starts with), in key order so that concurrent runs lock them in the
@@ -491,18 +551,37 @@ class BatchWriter:
             # A crash may lose the last batches' commit; the raw capture is kept and a re-run
             # is idempotent, so waiting for the disk at every batch buys nothing.
             cursor.execute("SET LOCAL synchronous_commit = off")
-            post_ids, published_post_ids = [], []
+            post_ids, published_post_ids, post_revisions = [], [], []
             if batch.hydrated:
-                published_post_ids = self._write_hydrated(
+                published_post_ids, post_revisions = self._write_hydrated(
                     cursor, batch.hydrated, accounts, batch.lookup
                 )
             if batch.bare:
                 post_ids = self._write_bare(cursor, batch.bare)
-            article_ids, published_article_ids = self._write_articles(cursor, articles)
+            article_ids, published_article_ids, article_revisions = self._write_articles(
+                cursor, articles
+            )
             if self.capture_id is not None:
                 self._link_capture(cursor, post_ids, article_ids)
+            for kind, revisions in (
+                (EntryKind.POST, post_revisions),
+                (EntryKind.ARTICLE, article_revisions),
+            ):
+                if revisions:
+                    entries_source_revise(
+                        kind=kind,
+                        revisions=revisions,
+                        captured_at=self.captured_at,
+                        capture_sha256=self.capture_sha256,
+                    )
+            # Before the rules, and checked in every batch: a takedown granted during the run
+            # holds the rest of it.
+            batch_post_ids = None
+            if batch.hydrated and takedowns_in_force():
+                batch_post_ids = list(self._known_ids(cursor, set(batch.keys)).values())
+                posts_hold_for_takedowns(post_ids=batch_post_ids)
             if self.rules_exist:
-                self._apply_rules(cursor, batch.keys, articles)
+                self._apply_rules(cursor, batch.keys, articles, batch_post_ids)
             if published_post_ids:
                 sync_entries("post", published_post_ids)
             if published_article_ids:
@@ -552,12 +631,13 @@ class BatchWriter:
 
     def _write_hydrated(
         self, cursor, posts: list[PreparedPost], accounts: dict, lookup: dict[str, str]
-    ) -> list[int]:
+    ) -> tuple[list[int], list]:
         """Posts whose natural key is new are COPYed straight into the posts table (the fast
         path: what most of a first read of an export is); the others, and any the fast path
         could not take (another writer inserted them meanwhile), are upserted. ``accounts``
         maps each author to its account id, ``lookup`` names the posts and parents to look
-        up. Returns the ids of published posts that changed."""
+        up. Returns the ids of published posts that changed and the revisions of those the
+        source changed for review (see _revisions)."""
         known = self._lookup(cursor, lookup)
         if known:
             new = [p for p in posts if p.key not in known]
@@ -566,7 +646,7 @@ class BatchWriter:
             new, existing = posts, []
         if new and not self._copy_new(cursor, new, known, accounts):
             existing = posts  # raced by another writer: the safe way for the whole batch
-        return self._upsert_hydrated(cursor, existing) if existing else []
+        return self._upsert_hydrated(cursor, existing) if existing else ([], [])
 
     def _account_ids(
         self, known: dict[tuple[str, str], int], wanted: dict[tuple[str, str], PreparedPost]
@@ -691,10 +771,11 @@ class BatchWriter:
             if len(self.dangling) > DANGLING_LIMIT:
                 self.dangling_overflow, self.dangling = True, []
 
-    def _upsert_hydrated(self, cursor, posts: list[PreparedPost]) -> list[int]:
+    def _upsert_hydrated(self, cursor, posts: list[PreparedPost]) -> tuple[list[int], list]:
         """Stage the posts, upsert their accounts, then the posts (joined to their accounts and
         to parents already stored), linking each written post to the capture: four statements
-        for the whole batch. Returns the ids of published posts that changed."""
+        for the whole batch. Returns the ids of published posts that changed, and the
+        revisions of those whose reviewed fields changed (which go back to the queue)."""
         _stage(cursor, STAGE_POST, STAGE_POST_COLUMNS, [p.stage_line() for p in posts])
         now = self.captured_at
         cursor.execute(
@@ -732,12 +813,12 @@ class BatchWriter:
               ON q.platform = s.platform AND q.platform_id = NULLIF(s.quote_pid, '')
             ON CONFLICT (platform, platform_id) DO UPDATE SET
                 account_id = EXCLUDED.account_id,
-                text = EXCLUDED.text,
+                text = {_kept("p", "text")},
                 posted_at = COALESCE(EXCLUDED.posted_at, p.posted_at),
-                url = EXCLUDED.url,
-                language = EXCLUDED.language,
-                hashtags = EXCLUDED.hashtags,
-                mentions = EXCLUDED.mentions,
+                url = {_kept("p", "url")},
+                language = {_kept("p", "language")},
+                hashtags = {_kept("p", "hashtags")},
+                mentions = {_kept("p", "mentions")},
                 in_reply_to_platform_id = EXCLUDED.in_reply_to_platform_id,
                 in_reply_to_id = COALESCE(EXCLUDED.in_reply_to_id, p.in_reply_to_id),
                 quote_of_platform_id = EXCLUDED.quote_of_platform_id,
@@ -750,24 +831,34 @@ class BatchWriter:
                    p.mentions::text[], p.in_reply_to_platform_id, p.quote_of_platform_id,
                    p.hydrated)
                 IS DISTINCT FROM
-                  (EXCLUDED.account_id, EXCLUDED.text,
-                   COALESCE(EXCLUDED.posted_at, p.posted_at), EXCLUDED.url, EXCLUDED.language,
-                   EXCLUDED.hashtags::text[], EXCLUDED.mentions::text[],
+                  (EXCLUDED.account_id, {_kept("p", "text")},
+                   COALESCE(EXCLUDED.posted_at, p.posted_at), {_kept("p", "url")},
+                   {_kept("p", "language")}, ({_kept("p", "hashtags")})::text[],
+                   ({_kept("p", "mentions")})::text[],
                    EXCLUDED.in_reply_to_platform_id, EXCLUDED.quote_of_platform_id, true)
             RETURNING p.id, (p.xmax = 0) AS inserted, p.moderation_state,
                 (p.in_reply_to_id IS NULL AND p.in_reply_to_platform_id <> '')
-                OR (p.quote_of_id IS NULL AND p.quote_of_platform_id <> '') AS dangling
+                OR (p.quote_of_id IS NULL AND p.quote_of_platform_id <> '') AS dangling,
+                {_revision("p", REVIEWED_POST_FIELDS)} AS revision
             ){link}
-            SELECT id, inserted, moderation_state, dangling FROM written
+            SELECT id, inserted, moderation_state, dangling, revision FROM written
             """,  # noqa: S608
             [now, self.capture_sha256, now, now],
         )
         rows = cursor.fetchall()
         self._note_dangling(row[0] for row in rows if row[3])
-        _, published = self._tally([row[:3] for row in rows], len(posts))
-        return published
+        _, published, revisions = self._tally(
+            [row[:3] for row in rows], len(posts), [(r[0], r[4]) for r in rows],
+            REVIEWED_POST_FIELDS,
+        )  # fmt: skip
+        return published, revisions
 
-    def _tally(self, rows, total: int) -> tuple[list[int], list[int]]:
+    def _tally(self, rows, total: int, revised, columns) -> tuple[list[int], list[int], list]:
+        """Count the written rows (id, inserted, state); return their ids, those of the
+        published ones and the revisions of those going back to the queue (``revised``: (id,
+        revision) of the reviewed ``columns``, see _revision)."""
+        revisions = _revisions(revised, columns)
+        back = {pk for pk, _, _ in revisions}
         ids, published = [], []
         for pk, inserted, state in rows:
             ids.append(pk)
@@ -775,10 +866,10 @@ class BatchWriter:
                 self.db_counts.created += 1
             else:
                 self.db_counts.updated += 1
-                if state == "published":
+                if state == "published" and pk not in back:
                     published.append(pk)
         self.db_counts.unchanged += total - len(rows)
-        return ids, published
+        return ids, published, revisions
 
     def _write_bare(self, cursor, posts: list[PostRecord]) -> list[int]:
         """Ids known but not hydrated: recorded once, never overwriting a hydrated post."""
@@ -830,9 +921,11 @@ class BatchWriter:
 
     def _write_articles(
         self, cursor, articles: list[tuple[str, ArticleRecord]]
-    ) -> tuple[list[int], list[int]]:
+    ) -> tuple[list[int], list[int], list]:
+        """Upsert the articles by canonical URL. Returns the ids written, those of published
+        ones and the revisions of those going back to the queue (as for posts)."""
         if not articles:
-            return [], []
+            return [], [], []
         hosts = {urllib.parse.urlsplit(key).hostname or "" for key, _ in articles} - {""}
         outlets = self._write_outlets(cursor, {h for h in hosts if len(h) <= 253})
         now = self.captured_at
@@ -863,21 +956,21 @@ class BatchWriter:
                      language)
             ON CONFLICT (canonical_url) DO UPDATE SET
                 outlet_id = COALESCE(a.outlet_id, EXCLUDED.outlet_id),
-                title = EXCLUDED.title,
-                authors = EXCLUDED.authors,
+                title = {_kept("a", "title")},
+                authors = {_kept("a", "authors")},
                 published_at = COALESCE(EXCLUDED.published_at, a.published_at),
-                excerpt = EXCLUDED.excerpt,
-                text = CASE WHEN EXCLUDED.text <> '' THEN EXCLUDED.text ELSE a.text END,
-                language = EXCLUDED.language,
+                excerpt = {_kept("a", "excerpt")},
+                text = {_TEXT_KEPT},
+                language = {_kept("a", "language")},
                 captured_at = EXCLUDED.captured_at,
                 capture_sha256 = EXCLUDED.capture_sha256,
                 updated_at = EXCLUDED.updated_at
-            WHERE (a.title, a.authors::text[], a.published_at, a.excerpt, a.language)
-                IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.authors::text[],
-                   COALESCE(EXCLUDED.published_at, a.published_at), EXCLUDED.excerpt,
-                   EXCLUDED.language)
-               OR (EXCLUDED.text <> '' AND EXCLUDED.text IS DISTINCT FROM a.text)
-            RETURNING a.id, (a.xmax = 0) AS inserted, a.moderation_state, a.text = ''
+            WHERE (a.title, a.authors::text[], a.published_at, a.excerpt, a.language, a.text)
+                IS DISTINCT FROM ({_kept("a", "title")}, ({_kept("a", "authors")})::text[],
+                   COALESCE(EXCLUDED.published_at, a.published_at), {_kept("a", "excerpt")},
+                   {_kept("a", "language")}, {_TEXT_KEPT})
+            RETURNING a.id, (a.xmax = 0) AS inserted, a.moderation_state, a.text = '',
+                {_revision("a", REVIEWED_ARTICLE_FIELDS)}
             """,  # noqa: S608
             [
                 SEPARATOR, now, self.capture_sha256, now, now,
@@ -885,8 +978,11 @@ class BatchWriter:
             ],
         )  # fmt: skip
         result = cursor.fetchall()
-        self.new_article_ids.extend(pk for pk, inserted, _, no_text in result if no_text)
-        return self._tally([r[:3] for r in result], len(articles))
+        self.new_article_ids.extend(r[0] for r in result if r[3])
+        return self._tally(
+            [r[:3] for r in result], len(articles), [(r[0], r[4]) for r in result],
+            REVIEWED_ARTICLE_FIELDS,
+        )  # fmt: skip
 
     def _link_capture(self, cursor, post_ids: list[int], article_ids: list[int]) -> None:
         for table, column, ids in (
@@ -903,10 +999,14 @@ class BatchWriter:
                     [self.capture_id, ids],
                 )
 
-    def _apply_rules(self, cursor, keys: list[tuple[str, str]], articles) -> None:
+    def _apply_rules(
+        self, cursor, keys: list[tuple[str, str]], articles, post_ids: list[int] | None
+    ) -> None:
         """Rules cover every pending entry the batch touched, including unchanged ones, so a
-        rule a curator adds takes effect on the next poll of the feed."""
-        post_ids = list(self._known_ids(cursor, set(keys)).values())
+        rule a curator adds takes effect on the next poll of the feed. ``post_ids``: the
+        batch's posts' ids if already looked up."""
+        if post_ids is None:
+            post_ids = list(self._known_ids(cursor, set(keys)).values())
         article_ids = list(
             SourceArticle.objects.filter(canonical_url__in=[key for key, _ in articles])
             .pending()

@@ -21,7 +21,7 @@ NOT_RECORDED = "not recorded"
 class CitationSource:
     kind: str  # "post", "article" or "event"
     key: str
-    author: str  # as cited ("@handle", "Contributor 1A2B3C", "Kantor, Jodi; Twohey, Megan")
+    author: str  # as cited ("@handle", "Contributor 9F4C-2A7E-1B03-D6E8", "Kantor, Jodi")
     authors: list[str]
     title: str
     container: str  # platform or outlet
@@ -39,6 +39,13 @@ def _clip(text: str, words: int = 12) -> str:
     return clipped + ("…" if len(parts) > words else "")
 
 
+def _untitled(post, *, shows: bool) -> str:
+    """A title for a post without text. Its platform id is as good as its URL (the platform
+    answers it with the author), so it is given only where the URL is."""
+    platform = post.get_platform_display()
+    return f"{platform} post {post.platform_id}" if shows else f"Untitled {platform} post"
+
+
 def source_for(entry, *, kind: str, archive_url: str, today: datetime.date | None = None):
     today = today or datetime.datetime.now(datetime.UTC).date()
     if kind == "post":
@@ -50,9 +57,9 @@ def source_for(entry, *, kind: str, archive_url: str, today: datetime.date | Non
             key=f"metoo-post-{entry.pk}",
             author=author,
             authors=[],  # a handle or a pseudonym, not a person's name to invert
-            title=_clip(entry.text) or f"{entry.get_platform_display()} post {entry.platform_id}",
+            title=_clip(entry.text) or _untitled(entry, shows=shows),
             container=entry.get_platform_display(),
-            date=entry.posted_at,
+            date=entry.moment.date if entry.moment else None,
             original_url=entry.url if shows else "",
             archive_url=archive_url,
             captured_at=entry.captured_at,

@@ -40,14 +40,15 @@ COLUMNS = [
 ]
 
 
-def _index_batches(filterset: SearchFilterSet) -> Iterator[list[tuple[str, int]]]:
+def _index_batches(
+    filterset: SearchFilterSet, limit: int | None = None
+) -> Iterator[list[tuple[str, int]]]:
     """The matching index rows, oldest first, in batches: one query read through a server-side
     cursor (PostgreSQL sorts the matches once; the client holds one batch at a time)."""
-    rows = (
-        filterset.qs.order_by("date", "id")
-        .values_list("kind", "entry_id")
-        .iterator(chunk_size=BATCH)
-    )
+    matches = filterset.qs.order_by("date", "id")
+    if limit is not None:
+        matches = matches[:limit]
+    rows = matches.values_list("kind", "entry_id").iterator(chunk_size=BATCH)
     batch: list[tuple[str, int]] = []
     for row in rows:
         batch.append(row)
@@ -67,16 +68,21 @@ def _url_pattern(name: str) -> str:
     return reverse(name, args=[987654321]).replace("987654321", "{}")
 
 
-POST_FIELDS = ("id", "platform", "text", "posted_at", "url", "language", "hashtags",
+POST_FIELDS = ("id", "platform", "text", "posted_at", "posted_at_precision", "posted_at_zone",
+               "url", "language", "hashtags",
                "captured_at", "capture_sha256", "account__platform", "account__handle",
-               "account__is_public_figure", "account__handle_visible")  # fmt: skip
+               "account__is_public_figure", "account__handle_visible",
+               "account__pseudonym")  # fmt: skip
 
 
-def export_rows(filterset: SearchFilterSet, *, site_url: str) -> Iterator[dict]:
-    """Every matching published entry as a dict of :data:`COLUMNS`, oldest first."""
+def export_rows(
+    filterset: SearchFilterSet, *, site_url: str, limit: int | None = None
+) -> Iterator[dict]:
+    """Every matching published entry (the oldest ``limit``, if given) as a dict of
+    :data:`COLUMNS`, oldest first."""
     post_url = site_url + _url_pattern("archive:post")
     article_url = site_url + _url_pattern("archive:article")
-    for batch in _index_batches(filterset):
+    for batch in _index_batches(filterset, limit):
         ids: dict[str, list[int]] = {}
         for kind, entry_id in batch:
             ids.setdefault(kind, []).append(entry_id)
@@ -94,7 +100,7 @@ def export_rows(filterset: SearchFilterSet, *, site_url: str) -> Iterator[dict]:
                     "kind": "post",
                     "id": post.pk,
                     "permalink": post_url.format(post.pk),
-                    "date": _iso(post.posted_at),
+                    "date": post.moment.machine if post.moment else "",
                     "title": "",
                     "text": post.text,
                     "author": account.public_name if account else "",

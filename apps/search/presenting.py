@@ -204,12 +204,9 @@ class _ResultMarkup:
                 f"Post by {esc(name)}</a></h3>"
             )
             meta = f"Post on {esc(self.platforms.get(entry.platform, entry.platform))}"
-            if entry.posted_at:
-                moment = entry.posted_at.astimezone(self.zone)
-                meta += (
-                    f' · <time datetime="{moment.isoformat()}">{self.day(moment)}, '
-                    f"{moment:%H:%M} UTC</time>"
-                )
+            moment = entry.moment
+            if moment:
+                meta += f' · <time datetime="{moment.machine}">{esc(str(moment))}</time>'
             body = f'<p class="meta">{meta}</p>'
             if entry.content_warning:
                 body += (

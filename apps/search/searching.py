@@ -536,11 +536,12 @@ LISTINGS = {
         "post",
         Post,
         "p",
-        ("id", "platform", "platform_id", "account_id", "posted_at", "url", "content_warning",
-         "moderation_state"),
+        ("id", "platform", "platform_id", "account_id", "posted_at", "posted_at_precision",
+         "posted_at_zone", "url", "content_warning", "moderation_state"),
         marks=("concat_ws(' ', p.text, p.media_text)",),
         named=("account", Account, "pa",
-               ("id", "platform", "handle", "display_name", "is_public_figure", "handle_visible")),
+               ("id", "platform", "handle", "display_name", "is_public_figure", "handle_visible",
+                "pseudonym")),
         date_field="posted_at",
     ),
     "article": _Listing(
@@ -556,14 +557,15 @@ LISTINGS = {
         "event",
         TimelineEvent,
         "e",
-        ("id", "slug", "title", "date", "date_precision", "summary"),
+        ("id", "slug", "title", "date", "date_precision", "date_end", "summary"),
         marks=("e.summary", "e.title"),
     ),
     "account": _Listing(
         "account",
         Account,
         "a",
-        ("id", "platform", "handle", "display_name", "is_public_figure", "handle_visible"),
+        ("id", "platform", "handle", "display_name", "is_public_figure", "handle_visible",
+         "pseudonym"),
         marks=("a.description",),
     ),
 }  # fmt: skip
@@ -667,10 +669,10 @@ def count_and_facets(filterset: SearchFilterSet, *, limit: int) -> tuple[int, li
                    row_number() OVER (PARTITION BY facet ORDER BY n DESC, value) AS r
             FROM f
         )
-        SELECT 'total', NULL, count(*), NULL, NULL, NULL, NULL, NULL FROM s
+        SELECT 'total', NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM s
         UNION ALL
         SELECT ranked.facet, ranked.value, ranked.n, o.name,
-               a.platform, a.handle, a.is_public_figure, a.handle_visible
+               a.platform, a.handle, a.is_public_figure, a.handle_visible, a.pseudonym
         FROM ranked
         LEFT JOIN archive_outlet AS o
             ON o.id = CASE WHEN ranked.facet = 'outlet' THEN ranked.value::bigint END
@@ -690,7 +692,7 @@ def count_and_facets(filterset: SearchFilterSet, *, limit: int) -> tuple[int, li
     kind_names = {"post": "Posts", "article": "Articles", "event": "Events", "account": "Accounts"}
     total = 0
     by_facet: dict[str, list[dict]] = {}
-    for facet, value, n, outlet_name, platform, handle, public_figure, visible in rows:
+    for facet, value, n, outlet_name, platform, handle, public_figure, visible, pseudonym in rows:
         if facet == "total":
             total = n
             continue
@@ -707,6 +709,7 @@ def count_and_facets(filterset: SearchFilterSet, *, limit: int) -> tuple[int, li
                     handle=handle,
                     is_public_figure=public_figure,
                     handle_visible=visible,
+                    pseudonym=pseudonym,
                 ).public_name
                 if handle
                 else "Unknown account"

@@ -1,13 +1,15 @@
 import datetime
+import itertools
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.archive.models import Post, SourceArticle
 from apps.curation.public import get_public_or_gone
-from apps.search import citations, exports
+from apps.search import citations, export_limits, exports
 from apps.search.filters import SearchFilterSet
 from apps.search.models import SearchEntry
 from apps.search.page_cache import public_page_cache, request_content_version
@@ -62,23 +64,64 @@ def _export_filename(extension: str) -> str:
 
 
 def export_csv(request):
-    filterset = _filterset(request)
-    filterset.qs  # noqa: B018 -- compile the query now, so that errors surface before streaming
-    rows = exports.export_rows(filterset, site_url=_site_url(request))
-    response = StreamingHttpResponse(exports.csv_stream(rows), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{_export_filename("csv")}"'
-    return response
+    return _export(request, "csv")
 
 
 def export_json(request):
+    return _export(request, "json")
+
+
+def _export(request, extension: str):
+    """The export, streamed, once the limits (apps.search.export_limits) let it through."""
     filterset = _filterset(request)
-    filterset.qs  # noqa: B018
-    meta = _export_meta(request, filterset)
-    rows = exports.export_rows(filterset, site_url=_site_url(request))
-    response = StreamingHttpResponse(
-        exports.json_stream(rows, meta=meta), content_type="application/json"
+    filterset.qs  # noqa: B018 -- compile the query now, so that errors surface before streaming
+    bounded = not request.user.is_authenticated
+    if bounded and (wait := export_limits.export_rate_check(request)):
+        return _export_refused(request, "rate", status=429, retry_after=wait)
+    slot = export_limits.ExportSlot.take()
+    if slot is None:
+        return _export_refused(
+            request, "busy", status=429, retry_after=export_limits.BUSY_RETRY_AFTER
+        )
+    try:
+        max_rows = settings.EXPORT_MAX_ROWS if bounded else None
+        if max_rows is not None and export_limits.export_exceeds(filterset, max_rows=max_rows):
+            slot.give_back()
+            return _export_refused(request, "too_large", status=403)
+        rows = exports.export_rows(filterset, site_url=_site_url(request), limit=max_rows)
+        # The first row is read here, so that the sort of the matches happens within the
+        # request: a statement cut by its time limit answers 503, not a truncated download.
+        first = next(rows, None)
+        rows = itertools.chain([] if first is None else [first], rows)
+        if extension == "csv":
+            chunks, content_type = exports.csv_stream(rows), "text/csv"
+        else:
+            meta = _export_meta(request, filterset)
+            chunks, content_type = exports.json_stream(rows, meta=meta), "application/json"
+    except BaseException:
+        slot.give_back()
+        raise
+    response = StreamingHttpResponse(slot.holding(chunks), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_export_filename(extension)}"'
+    return response
+
+
+def _export_refused(request, reason: str, *, status: int, retry_after: int | None = None):
+    query = request.GET.urlencode()
+    response = render(
+        request,
+        "search/export_refused.html",
+        {
+            "reason": reason,
+            "max_rows": settings.EXPORT_MAX_ROWS,
+            "dataset_url": settings.EXPORT_DATASET_URL,
+            "search_url": reverse("search:search") + (f"?{query}" if query else ""),
+        },
+        status=status,
     )
-    response["Content-Disposition"] = f'attachment; filename="{_export_filename("json")}"'
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
     return response
 
 

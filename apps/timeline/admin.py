@@ -32,6 +32,7 @@ class TimelineEventAdmin(admin.ModelAdmin):
     list_select_related = ("chapter",)
     date_hierarchy = "date"
     inlines = [EventSourceInline, DatedClaimInline]
+    readonly_fields = ("moderation_state", "moderated_at")  # changed only through services
 
 
 @admin.register(Chapter)

@@ -15,8 +15,14 @@ from apps.curation.states import Moderated, ModeratedQuerySet
 
 class DatePrecision(models.TextChoices):
     DAY = "day", "Day"
+    # A span of days ("that weekend", "around 16–17 October"): ``date`` to ``date_end``.
+    RANGE = "range", "Range of days"
     MONTH = "month", "Month"
     YEAR = "year", "Year"
+
+
+# A dated claim names one date; only an event can span days.
+CLAIM_PRECISIONS = [choice for choice in DatePrecision.choices if choice[0] != DatePrecision.RANGE]
 
 
 class Confidence(models.TextChoices):
@@ -25,12 +31,22 @@ class Confidence(models.TextChoices):
     LOW = "low", "Low"
 
 
-def format_precise_date(value: datetime.date, precision: str) -> str:
-    """Show a date only as precisely as it is known: "2006", "October 2017", "15 October 2017"."""
+def format_precise_date(
+    value: datetime.date, precision: str, end: datetime.date | None = None
+) -> str:
+    """Show a date only as precisely as it is known: "2006", "October 2017", "15 October 2017",
+    "14–15 October 2017"."""
     if precision == DatePrecision.YEAR:
         return f"{value.year}"
     if precision == DatePrecision.MONTH:
         return value.strftime("%B %Y")
+    if precision == DatePrecision.RANGE and end is not None:
+        if (value.year, value.month) == (end.year, end.month):
+            return f"{value.day}–{end.day} {end.strftime('%B %Y')}"
+        start = f"{value.day} {value.strftime('%B')}"
+        if value.year != end.year:
+            start += f" {value.year}"
+        return f"{start} – {end.day} {end.strftime('%B %Y')}"
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
@@ -83,6 +99,9 @@ class TimelineEvent(Moderated):
     date_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
+    date_end = models.DateField(
+        null=True, blank=True, help_text="The last day, for a range of days; empty otherwise."
+    )
     time_note = models.CharField(
         max_length=200, blank=True, help_text='e.g. "afternoon (PT), unconfirmed".'
     )
@@ -104,6 +123,26 @@ class TimelineEvent(Moderated):
 
     class Meta:
         ordering = ["date", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    # date_end is named non-null too: a CHECK that comes out NULL passes.
+                    models.Q(
+                        date_precision=DatePrecision.RANGE,
+                        date_end__isnull=False,
+                        date_end__gt=models.F("date"),
+                    )
+                    | (
+                        ~models.Q(date_precision=DatePrecision.RANGE)
+                        & models.Q(date_end__isnull=True)
+                    )
+                ),
+                name="event_range_has_a_later_end",
+                violation_error_message=(
+                    "A range of days needs a last day after its first; other dates have none."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_date}: {self.title}"
@@ -113,7 +152,16 @@ class TimelineEvent(Moderated):
 
     @property
     def display_date(self) -> str:
-        return format_precise_date(self.date, self.date_precision)
+        return format_precise_date(self.date, self.date_precision, self.date_end)
+
+    @property
+    def machine_date(self) -> str:
+        """For ``<time datetime>``: "2006", "2017-10" or "2017-10-15" (a range: its first day)."""
+        if self.date_precision == DatePrecision.YEAR:
+            return f"{self.date:%Y}"
+        if self.date_precision == DatePrecision.MONTH:
+            return f"{self.date:%Y-%m}"
+        return self.date.isoformat()
 
     @cached_property
     def is_contested(self) -> bool:
@@ -154,7 +202,7 @@ class DatedClaim(models.Model):
     event = models.ForeignKey(TimelineEvent, on_delete=models.CASCADE, related_name="claims")
     date = models.DateField()
     date_precision = models.CharField(
-        max_length=5, choices=DatePrecision.choices, default=DatePrecision.YEAR
+        max_length=5, choices=CLAIM_PRECISIONS, default=DatePrecision.YEAR
     )
     source_name = models.CharField(max_length=300)
     source_url = models.URLField(max_length=1000, blank=True)

@@ -1,4 +1,5 @@
-"""Loading the curated story (``apps/timeline/story.py``) into the database, idempotently.
+"""Loading the curated story (the data files in ``apps/timeline/data/``, read and checked by
+:mod:`apps.timeline.storydata`) into the database, idempotently.
 
 Everything is upserted by its natural key: outlets by domain, articles by canonical URL, accounts
 by (platform, handle), posts by (platform, platform id), chapters and events by slug, an event's
@@ -8,6 +9,9 @@ story describes it and changes nothing.
 Two things a re-run never does: it never changes a row's moderation state (a curator's withdrawal
 or takedown stands; new rows start published), and it never removes links, sources or claims a
 curator added.
+
+A data file that fails its checks, or a seed article's text that cannot be read, stops the
+seed before its first write; the whole seed is one transaction besides.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.archive.moments import TimePrecision
 from apps.curation.states import ModerationState
-from apps.timeline import story
 from apps.timeline.models import Chapter, DatedClaim, EventSource, TimelineEvent
+from apps.timeline.storydata import DATA_DIR, StoryDataError, moment_datetime, story_load
 
 SEED_ARTICLES_DIR = Path(__file__).resolve().parent / "fixtures" / "seed_articles"
 
@@ -118,150 +123,178 @@ def _settle(report: SeedReport, kind: str, outcome: str, *, linked: bool) -> Non
     report.add(kind, UPDATED if outcome == UNCHANGED and linked else outcome)
 
 
+def _article_texts(base_dir: Path, articles) -> dict[str, str]:
+    """Every seed article's text, read before anything is written."""
+    texts = {}
+    for key, data in articles.items():
+        try:
+            texts[key] = (base_dir / data.seed_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise StoryDataError(
+                "articles.json",
+                f"cannot read {base_dir / data.seed_file}: {error}",
+                record=key,
+                field="seed_file",
+            ) from error
+    return texts
+
+
 @transaction.atomic
-def story_seed(*, base_dir: Path | str = SEED_ARTICLES_DIR) -> SeedReport:
-    """Load the curated story; ``base_dir`` holds the seed articles' text files."""
-    base_dir = Path(base_dir)
+def story_seed(
+    *, base_dir: Path | str = SEED_ARTICLES_DIR, data_dir: Path | str = DATA_DIR
+) -> SeedReport:
+    """Load the curated story from ``data_dir``; ``base_dir`` holds the seed articles' text
+    files. Raises :class:`~apps.timeline.storydata.StoryDataError`, having written nothing,
+    when a data file or an article's text is wrong."""
+    story = story_load(data_dir)
+    texts = _article_texts(Path(base_dir), story.articles)
     report = SeedReport()
 
     outlets: dict[str, Outlet] = {}
-    for data in story.OUTLETS:
+    for domain, data in story.outlets.items():
         outlet, outcome = _upsert(
             Outlet,
-            {"domain": data["domain"]},
-            {"name": data["name"], "slug": data["slug"], "homepage": data["homepage"]},
+            {"domain": domain},
+            {"name": data.name, "slug": data.slug, "homepage": data.homepage},
         )
-        outlets[outlet.domain] = outlet
+        outlets[domain] = outlet
         report.add("outlets", outcome)
 
     articles: dict[str, SourceArticle] = {}
     article_outcomes: dict[str, str] = {}
-    for data in story.ARTICLES:
-        text = (base_dir / data["seed"]).read_text(encoding="utf-8")
+    for key, data in story.articles.items():
         article, outcome = _upsert(
             SourceArticle,
-            {"canonical_url": data["canonical_url"]},
+            {"canonical_url": data.canonical_url},
             {
-                "url": data["canonical_url"],
-                "outlet_id": outlets[data["outlet"]].pk,
-                "title": data["title"],
-                "authors": data["authors"],
-                "published_at": data["published_at"],
-                "date_note": data["date_note"],
-                "excerpt": data["excerpt"],
-                "text": text,
+                "url": data.canonical_url,
+                "outlet_id": outlets[data.outlet].pk,
+                "title": data.title,
+                "authors": data.authors,
+                "published_at": moment_datetime(data.published),
+                "date_note": data.date_note,
+                "excerpt": data.excerpt,
+                "text": texts[key],
                 "language": "en",
             },
         )
-        articles[data["seed"]] = article
-        article_outcomes[data["seed"]] = outcome  # settled once its quoted posts are linked
+        articles[key] = article
+        article_outcomes[key] = outcome  # settled once its quoted posts are linked
 
     accounts: dict[str, Account] = {}
-    for data in story.ACCOUNTS:
+    for handle, data in story.accounts.items():
         account, outcome = _upsert(
             Account,
-            {"platform": data["platform"], "handle": data["handle"]},
+            {"platform": data.platform, "handle": handle},
             {
-                "display_name": data["display_name"],
-                "profile_url": data["profile_url"],
-                "description": data["description"],
-                "is_public_figure": data["is_public_figure"],
+                "display_name": data.display_name,
+                "profile_url": data.profile_url,
+                "description": data.description,
+                "is_public_figure": data.is_public_figure,
             },
         )
-        accounts[account.handle] = account
+        accounts[handle] = account
         report.add("accounts", outcome)
 
     posts: dict[str, Post] = {}
-    for data in story.POSTS:
-        parent = posts.get(data.get("in_reply_to", ""))
+    for platform_id, data in story.posts.items():
+        parent = posts.get(data.in_reply_to)
+        moment = data.posted
         post, outcome = _upsert(
             Post,
-            {"platform": data["platform"], "platform_id": data["platform_id"]},
+            {"platform": data.platform, "platform_id": platform_id},
             {
-                "account_id": accounts[data["account"]].pk,
-                "text": data["text"],
-                "media_text": data["media_text"],
-                "posted_at": data["posted_at"],
+                "account_id": accounts[data.account].pk,
+                "text": data.text,
+                "media_text": data.media_text,
+                "posted_at": moment_datetime(moment) if moment else None,
+                "posted_at_precision": moment.precision if moment else TimePrecision.MINUTE,
+                "posted_at_zone": moment.zone if moment else "",
                 "url": "",
                 "language": "en",
-                "hashtags": data["hashtags"],
-                "hydrated": data["hydrated"],
+                "hashtags": data.hashtags,
+                "hydrated": data.hydrated,
                 "in_reply_to_id": parent.pk if parent else None,
                 "in_reply_to_platform_id": parent.platform_id if parent else "",
             },
         )
-        posts[post.platform_id] = post
+        posts[platform_id] = post
         report.add("posts", outcome)
 
     # Which articles quote which posts, recorded on the article.
-    quoting: dict[str, list[Post]] = {seed: [] for seed in articles}
-    for data in story.POSTS:
-        for seed in data["quoted_in"]:
-            quoting[seed].append(posts[data["platform_id"]])
-    for seed, article in articles.items():
-        linked = _link(article.quoted_posts, quoting[seed])
-        _settle(report, "articles", article_outcomes[seed], linked=linked)
+    quoting: dict[str, list[Post]] = {key: [] for key in articles}
+    for platform_id, data in story.posts.items():
+        for key in data.quoted_in:
+            quoting[key].append(posts[platform_id])
+    for key, article in articles.items():
+        linked = _link(article.quoted_posts, quoting[key])
+        _settle(report, "articles", article_outcomes[key], linked=linked)
 
     chapters: dict[str, Chapter] = {}
-    for data in story.CHAPTERS:
+    for slug, data in story.chapters.items():
         chapter, outcome = _upsert(
             Chapter,
-            {"slug": data["slug"]},
+            {"slug": slug},
             {
-                "title": data["title"],
-                "period": data["period"],
-                "introduction": data["introduction"],
-                "position": data["position"],
+                "title": data.title,
+                "period": data.period,
+                "introduction": data.introduction,
+                "position": data.position,
             },
             moderated=False,
         )
-        chapters[chapter.slug] = chapter
+        chapters[slug] = chapter
         report.add("chapters", outcome)
 
-    for data in story.EVENTS:
+    for slug, data in story.events.items():
         event, outcome = _upsert(
             TimelineEvent,
-            {"slug": data["slug"]},
+            {"slug": slug},
             {
-                "title": data["title"],
-                "summary": data["summary"],
-                "date": data["date"],
-                "date_precision": data["date_precision"],
-                "time_note": data["time_note"],
-                "position": data["position"],
-                "chapter_id": chapters[data["chapter"]].pk,
-                "confidence": data["confidence"],
-                "confidence_note": data["confidence_note"],
-                "is_highlight": data["is_highlight"],
+                "title": data.title,
+                "summary": data.summary,
+                "date": data.date,
+                "date_precision": data.date_precision,
+                "date_end": data.date_end,
+                "time_note": data.time_note,
+                "position": data.position,
+                "chapter_id": chapters[data.chapter].pk if data.chapter else None,
+                "confidence": data.confidence,
+                "confidence_note": data.confidence_note,
+                "is_highlight": data.is_highlight,
             },
         )
         cited = []
-        for position, (name, url, seed) in enumerate(data["sources"]):
-            article = articles[seed] if seed else None
+        for position, source in enumerate(data.sources):
+            article = articles[source.article] if source.article else None
             if article:
                 cited.append(article)
             _source, source_outcome = _upsert(
                 EventSource,
-                {"event": event, "url": url},
-                {"name": name, "position": position, "article_id": article.pk if article else None},
+                {"event": event, "url": source.url},
+                {
+                    "name": source.name,
+                    "position": position,
+                    "article_id": article.pk if article else None,
+                },
                 moderated=False,
             )
             report.add("event sources", source_outcome)
-        for claim in story.CLAIMS.get(data["slug"], []):
+        for claim in data.claims:
             _claim, claim_outcome = _upsert(
                 DatedClaim,
-                {"event": event, "date": claim["date"], "source_name": claim["source_name"]},
+                {"event": event, "date": claim.date, "source_name": claim.source_name},
                 {
-                    "date_precision": claim["date_precision"],
-                    "source_url": claim["source_url"],
-                    "note": claim["note"],
-                    "is_preferred": claim["is_preferred"],
+                    "date_precision": claim.date_precision,
+                    "source_url": claim.source_url,
+                    "note": claim.note,
+                    "is_preferred": claim.is_preferred,
                 },
                 moderated=False,
             )
             report.add("dated claims", claim_outcome)
         linked_articles = _link(event.articles, cited)
-        linked_posts = _link(event.posts, [posts[platform_id] for platform_id in data["posts"]])
+        linked_posts = _link(event.posts, [posts[platform_id] for platform_id in data.posts])
         _settle(report, "events", outcome, linked=linked_articles or linked_posts)
 
     return report

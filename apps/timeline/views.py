@@ -48,7 +48,7 @@ def home(request):
         TimelineEvent.objects.published()
         .filter(is_highlight=True)
         .in_order()
-        .only("slug", "title", "date", "date_precision", "summary")
+        .only("slug", "title", "date", "date_precision", "date_end", "summary")
     )
     return render(
         request,

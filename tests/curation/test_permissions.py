@@ -28,11 +28,19 @@ def _objects(user_for_jobs):
         entry_url=f"/posts/{post.pk}/", entry_kind="post", entry_id=post.pk,
         requester_name="R", relation="author", reason="mine", contact="r@example.org",
     )  # fmt: skip
+    event_takedown = takedown_submit(
+        entry_url=f"/events/{event.slug}/", entry_kind="event", entry_id=event.pk,
+        requester_name="R", relation="subject", reason="me", contact="r@example.org",
+    )  # fmt: skip
     job = bulk_action_start(
         action="approve", kind="event", filters={}, reason="", actor=user_for_jobs
     )
+    post_job = bulk_action_start(
+        action="approve", kind="post", filters={}, reason="", actor=user_for_jobs
+    )
     return {"post": post, "event": event, "article": article, "rule": rule,
-            "takedown": takedown, "job": job}  # fmt: skip
+            "takedown": takedown, "event_takedown": event_takedown, "job": job,
+            "post_job": post_job}  # fmt: skip
 
 
 # (name, method, url, data, the lowest role allowed)
@@ -66,18 +74,32 @@ CASES = [
         "editor",
     ),
     (
-        "bulk progress",
+        "bulk progress on posts",
         "get",
-        lambda o: reverse("curation:bulk_progress", args=[o["job"].pk]),
+        lambda o: reverse("curation:bulk_progress", args=[o["post_job"].pk]),
         None,
         "curator",
     ),
     (
-        "run a bulk action again",
+        "bulk progress on events",
+        "get",
+        lambda o: reverse("curation:bulk_progress", args=[o["job"].pk]),
+        None,
+        "editor",
+    ),
+    (
+        "run a bulk action on posts again",
+        "post",
+        lambda o: reverse("curation:bulk_retry", args=[o["post_job"].pk]),
+        lambda o: {},
+        "curator",
+    ),
+    (
+        "run a bulk action on events again",
         "post",
         lambda o: reverse("curation:bulk_retry", args=[o["job"].pk]),
         lambda o: {},
-        "curator",
+        "editor",
     ),
     (
         "post view",
@@ -206,6 +228,13 @@ CASES = [
         "curator",
     ),
     (
+        "grant a takedown of a timeline event",
+        "post",
+        lambda o: reverse("curation:takedown_decide", args=[o["event_takedown"].pk, "grant"]),
+        lambda o: {"note": "consent withdrawn"},
+        "editor",
+    ),
+    (
         "refuse a takedown",
         "post",
         lambda o: reverse("curation:takedown_decide", args=[o["takedown"].pk, "refuse"]),
@@ -294,3 +323,36 @@ def test_the_groups_command_puts_people_in_groups(django_user_model):
         call_command("curation_groups", "--member", "nobody", "Curator", stdout=io.StringIO())
     with pytest.raises(CommandError, match="No group"):
         call_command("curation_groups", "--member", "newcurator", "Boss", stdout=io.StringIO())
+
+
+def test_a_curator_cannot_rerun_an_editors_failed_job_on_events(client, curator, editor):
+    from apps.curation.models import BulkAction, JobState
+
+    event = TimelineEventFactory()
+    job = bulk_action_start(action="approve", kind="event", filters={}, reason="", actor=editor)
+    BulkAction.objects.filter(pk=job.pk).update(state=JobState.FAILED, error="broker down")
+    client.force_login(curator)
+    response = client.post(reverse("curation:bulk_retry", args=[job.pk]))
+    assert response.status_code == 403
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    event.refresh_from_db()
+    assert event.moderation_state == "pending"
+
+
+def test_a_curator_cannot_withdraw_an_event_through_a_takedown(client, curator):
+    from apps.curation.models import TakedownRequest
+
+    event = TimelineEventFactory(published=True)
+    takedown = takedown_submit(
+        entry_url=f"/events/{event.slug}/", entry_kind="event", entry_id=event.pk,
+        requester_name="R", relation="subject", reason="me", contact="r@example.org",
+    )  # fmt: skip
+    client.force_login(curator)
+    page = client.get(reverse("curation:takedown", args=[takedown.pk]))
+    assert b"ask an Editor to grant" in page.content
+    response = client.post(reverse("curation:takedown_decide", args=[takedown.pk, "grant"]))
+    assert response.status_code == 403
+    event.refresh_from_db()
+    assert event.moderation_state == "published"
+    assert TakedownRequest.objects.get(pk=takedown.pk).is_open

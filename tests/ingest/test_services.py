@@ -7,7 +7,7 @@ import pytest
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
 from apps.curation.models import ModerationDecision, PublicationRule, RuleScope
-from apps.curation.states import ModerationState
+from apps.curation.states import HoldReason, ModerationState
 from apps.ingest import services
 from apps.ingest.capture import open_capture
 from apps.ingest.models import Feed, Format, IngestRun, RawCapture, RunStatus
@@ -252,7 +252,9 @@ def test_nothing_goes_public_without_a_rule():
     assert not Outlet.objects.filter(domain="news.example.org").published().exists()
 
 
-def test_an_update_to_a_published_entry_keeps_it_published_and_curated_fields_alone(tmp_path):
+def test_an_update_to_a_published_entry_goes_back_for_review_and_leaves_curated_fields_alone(
+    tmp_path,
+):
     ingest(FIXTURES / "mastodon_tag.json")
     alice = Post.objects.get(platform_id="mastodon.example:109000000000000001")
     Post.objects.filter(pk=alice.pk).update(
@@ -265,7 +267,10 @@ def test_an_update_to_a_published_entry_keeps_it_published_and_curated_fields_al
     ingest(changed)
     alice.refresh_from_db()
     assert alice.text.endswith("love")
-    assert alice.moderation_state == ModerationState.PUBLISHED
+    # Not silently republished: back in the queue, held, the old text kept as a revision
+    # (tests/ingest/test_curated_fields.py has the details).
+    assert alice.moderation_state == ModerationState.PENDING
+    assert alice.hold_reason == HoldReason.SOURCE_CHANGED
     assert alice.content_warning == "Describes abuse"
 
 

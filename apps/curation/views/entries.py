@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.archive.models import Account, Post
 from apps.curation import services
 from apps.curation.forms import EDIT_FORMS, DecideForm, EvidenceForm, HandleForm, WarningForm
-from apps.curation.models import EntryKind, ModerationDecision, TakedownRequest
+from apps.curation.models import EntryKind, ModerationDecision, SourceRevision, TakedownRequest
 from apps.curation.services import entry_model
 from apps.curation.views.common import (
     back,
@@ -32,6 +32,7 @@ def _load_entry(kind: str, pk: int):
 
 
 CAPTURES_SHOWN = 20
+REVISIONS_SHOWN = 10
 
 
 @curator_login_required
@@ -65,6 +66,9 @@ def _render_entry(request, kind, entry, *, edit_form=None, status=200):
             ),
             "evidence_form": EvidenceForm() if kind != EntryKind.EVENT else None,
             "takedowns": list(TakedownRequest.objects.filter(entry_kind=kind, entry_id=entry.pk)),
+            "revisions": list(
+                SourceRevision.objects.filter(entry_kind=kind, entry_id=entry.pk)[:REVISIONS_SHOWN]
+            ),
             "captures": (
                 list(entry.raw_captures.order_by("-fetched_at", "-id")[:CAPTURES_SHOWN])
                 if kind != EntryKind.EVENT

@@ -119,6 +119,7 @@ def bulk(request):
 def bulk_progress(request, pk: int):
     require(request, "moderate_entries")
     job = get_object_or_404(BulkAction.objects.select_related("actor"), pk=pk)
+    require(request, entry_perm(job.entry_kind, "moderate_entries"))
     return render(request, "curation/bulk_progress.html", {"job": job})
 
 
@@ -126,7 +127,10 @@ def bulk_progress(request, pk: int):
 @require_POST
 def bulk_retry(request, pk: int):
     require(request, "moderate_entries")
-    job = get_object_or_404(BulkAction.objects.only("id", "state"), pk=pk)
+    job = get_object_or_404(BulkAction.objects.only("id", "state", "entry_kind"), pk=pk)
+    # The job runs as the person who started it: running it again needs their permission on
+    # its kind of entry (a Curator may not re-run an Editor's job on timeline events).
+    require(request, entry_perm(job.entry_kind, "moderate_entries"))
     if job.state == JobState.FAILED and services.bulk_action_enqueue(job_id=job.pk):
         messages.success(request, "Started again; entries already decided are skipped.")
     elif job.state != JobState.FAILED:

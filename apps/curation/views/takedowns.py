@@ -15,7 +15,7 @@ from apps.curation import services
 from apps.curation.forms import NoteForm, TakedownForm, TakedownStatusForm
 from apps.curation.models import ModerationDecision, TakedownRequest, TakedownState
 from apps.curation.services import CurationError, entry_model
-from apps.curation.views.common import curator_login_required, require
+from apps.curation.views.common import curator_login_required, entry_perm, require
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,13 @@ def takedown_detail(request, pk: int):
 @require_POST
 def takedown_decide(request, pk: int, action: str):
     require(request, "handle_takedowns")
-    takedown = get_object_or_404(TakedownRequest.objects.only("id", "reference"), pk=pk)
+    takedown = get_object_or_404(
+        TakedownRequest.objects.only("id", "reference", "entry_kind"), pk=pk
+    )
+    if action == "grant":
+        # Granting withdraws the entry: a timeline event needs the Editors' permission, as
+        # withdrawing it from the queue would.
+        require(request, entry_perm(takedown.entry_kind, "handle_takedowns"))
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"].strip() if form.is_valid() else ""
     try:
@@ -151,7 +157,12 @@ def takedown_decide(request, pk: int, action: str):
             services.takedown_review_start(request_id=takedown.pk, actor=request.user)
             messages.success(request, f"{takedown.reference} is under review.")
         elif action == "grant":
-            services.takedown_grant(request_id=takedown.pk, actor=request.user, note=note)
+            services.takedown_grant(
+                request_id=takedown.pk,
+                actor=request.user,
+                note=note,
+                covers_thread=request.POST.get("covers_thread") == "1",
+            )
             messages.success(request, f"{takedown.reference} granted: the entry is withdrawn.")
         elif action == "refuse":
             services.takedown_refuse(request_id=takedown.pk, actor=request.user, note=note)
