@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.humanize",
     "django_filters",
+    "apps.core",
     "apps.archive",
     "apps.timeline",
     "apps.ingest",

@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from apps.archive.models import Account, Outlet, Platform, Post, SourceArticle
-from apps.curation.states import ModerationState
+from apps.core.moderation import ModerationState
 from apps.timeline.models import Chapter, DatedClaim, DatePrecision, EventSource, TimelineEvent
 
 

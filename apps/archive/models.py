@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from apps.archive.moments import Moment, TimePrecision, validate_zone_name
-from apps.curation.states import HoldReason, Moderated, ModeratedQuerySet
+from apps.core.moderation import HoldReason, Moderated, ModeratedQuerySet
 
 
 class Platform(models.TextChoices):

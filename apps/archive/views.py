@@ -2,7 +2,7 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 
 from apps.archive.models import Account, Post, SourceArticle
-from apps.curation.public import get_public_or_gone
+from apps.core.public import get_public_or_gone
 from apps.timeline.models import TimelineEvent
 
 ACCOUNT_POSTS_SHOWN = 50

@@ -5,7 +5,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from apps.curation.public import EntryWithdrawn
+from apps.core.public import EntryWithdrawn
 
 
 class WithdrawnEntryMiddleware:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from apps.curation.states import ModerationState
+from apps.core.moderation import ModerationState
 
 
 class EntryKind(models.TextChoices):

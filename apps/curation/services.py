@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from apps.core.moderation import HoldReason, ModerationState
 from apps.curation.models import (
     BulkAction,
     BulkActionKind,
@@ -25,7 +26,6 @@ from apps.curation.models import (
     TakedownRequest,
     TakedownState,
 )
-from apps.curation.states import HoldReason, ModerationState
 from apps.search.indexing import sync_entries
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.archive.models import Post, SourceArticle
-from apps.curation.public import get_public_or_gone
+from apps.core.public import get_public_or_gone
 from apps.search import citations, export_limits, exports
 from apps.search.filters import SearchFilterSet
 from apps.search.models import SearchEntry

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from apps.archive.models import Post, SourceArticle
-from apps.curation.states import Moderated, ModeratedQuerySet
+from apps.core.moderation import Moderated, ModeratedQuerySet
 
 
 class DatePrecision(models.TextChoices):

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
 from apps.archive.moments import TimePrecision
-from apps.curation.states import ModerationState
+from apps.core.moderation import ModerationState
 from apps.timeline.models import Chapter, DatedClaim, EventSource, TimelineEvent
 from apps.timeline.storydata import DATA_DIR, StoryDataError, moment_datetime, story_load
 

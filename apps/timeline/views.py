@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from apps.archive.models import Account, Post, SourceArticle
-from apps.curation.public import get_public_or_gone
+from apps.core.public import get_public_or_gone
 from apps.search import volume
 from apps.search.caching import cache_get, cache_set
 from apps.search.filters import SearchFilterSet

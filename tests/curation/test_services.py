@@ -1,9 +1,9 @@
 import pytest
 from django.db import DatabaseError, transaction
 
+from apps.core.moderation import ModerationState
 from apps.curation.models import ModerationDecision, PublicationRule, RuleScope
 from apps.curation.services import entries_transition, publication_rules_apply
-from apps.curation.states import ModerationState
 from tests.factories import AccountFactory, PostFactory, SourceArticleFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from apps.archive.models import Post, SourceArticle
+from apps.core.moderation import HoldReason, ModerationState
 from apps.curation.models import ModerationDecision, PublicationRule, RuleScope, SourceRevision
 from apps.curation.services import entries_decide, entry_update
-from apps.curation.states import HoldReason, ModerationState
 from apps.ingest import services
 from apps.ingest.models import Feed, Format, RunStatus
 from tests.ingest.conftest import FIXTURES, Reply

@@ -6,8 +6,8 @@ import shutil
 import pytest
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.core.moderation import HoldReason, ModerationState
 from apps.curation.models import ModerationDecision, PublicationRule, RuleScope
-from apps.curation.states import HoldReason, ModerationState
 from apps.ingest import services
 from apps.ingest.capture import open_capture
 from apps.ingest.models import Feed, Format, IngestRun, RawCapture, RunStatus

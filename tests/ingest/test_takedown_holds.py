@@ -16,9 +16,9 @@ from django.db import connection
 from django.urls import reverse
 
 from apps.archive.models import Account, Post
+from apps.core.moderation import HoldReason, ModerationState
 from apps.curation.models import ModerationDecision, PublicationRule, RuleScope
 from apps.curation.services import takedown_grant, takedown_submit
-from apps.curation.states import HoldReason, ModerationState
 from apps.ingest import services
 from apps.ingest.models import Feed, Format, RunStatus
 from tests.ingest.conftest import Reply

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
-from apps.curation.states import ModerationState
+from apps.core.moderation import ModerationState
 from apps.timeline.models import Chapter, DatedClaim, EventSource, TimelineEvent
 from apps.timeline.seeding import story_seed
 

@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from apps.curation.states import ModerationState
+from apps.core.moderation import ModerationState
 
 
 class EntryWithdrawn(Exception):

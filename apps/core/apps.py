@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """What every app shares and nothing else: moderation states and the published querysets,
+    how public pages fetch an entry. It imports no other app."""
+
+    name = "apps.core"
+    label = "core"
