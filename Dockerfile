@@ -34,7 +34,7 @@ RUN pip install --require-hashes --no-deps -r requirements/prod.txt
 COPY pyproject.toml README.md ./
 COPY metoo_archive ./metoo_archive
 COPY apps ./apps
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates ./templates
 COPY static ./static
 
@@ -54,5 +54,6 @@ USER archive
 
 EXPOSE 8000
 
-# GUNICORN_WORKERS processes with GUNICORN_THREADS threads each; access log to stdout.
-CMD ["sh", "-c", "exec gunicorn metoo_archive.wsgi --bind 0.0.0.0:8000 --workers \"$GUNICORN_WORKERS\" --threads \"$GUNICORN_THREADS\" --access-logfile - --error-logfile -"]
+# GUNICORN_WORKERS processes with GUNICORN_THREADS threads each; access log to stdout;
+# gunicorn.conf.py's hook prepares each worker.
+CMD ["sh", "-c", "exec gunicorn --config gunicorn.conf.py metoo_archive.wsgi --bind 0.0.0.0:8000 --workers \"$GUNICORN_WORKERS\" --threads \"$GUNICORN_THREADS\" --access-logfile - --error-logfile -"]

@@ -22,6 +22,8 @@ import threading
 import time
 from pathlib import Path
 
+from psycopg import sql
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metoo_archive.settings")
@@ -116,16 +118,16 @@ class PeakRSS:
         return self.process.memory_info().rss
 
 
-def timed_copy(raw, table: str, columns: str, dump: Path) -> float:
+def timed_copy(raw, table: sql.Identifier, columns: sql.Composable, dump: Path) -> float:
     """COPY the dumped rows into ``table`` (autocommit: the commit, and so any deferred
     constraint checks, are inside the timing). Returns rows per second."""
     started = time.perf_counter()
     with open(dump, "rb") as rows_in, raw.cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(table, columns)) as copy:
             while chunk := rows_in.read(1024 * 1024):
                 copy.write(chunk)
         seconds = time.perf_counter() - started
-        cursor.execute(f"SELECT count(*) FROM {table}")
+        cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(table))
         return cursor.fetchone()[0] / seconds
 
 
@@ -232,22 +234,30 @@ def main() -> int:
         # same indexes (the issue's measure) and (2) back into the emptied posts table itself,
         # which also checks its references (to accounts and to replied/quoted posts: migration
         # archive 0004).
-        table = Post._meta.db_table
-        columns = ", ".join(f.column for f in Post._meta.concrete_fields)  # ids too: replies
+        table = sql.Identifier(Post._meta.db_table)
+        copy_table = sql.Identifier("bench_copy_post")
+        # ids too: replies
+        columns = sql.SQL(", ").join(sql.Identifier(f.column) for f in Post._meta.concrete_fields)
         dump = workdir / "rows.copy"
         with connection.cursor() as cursor:
             raw = cursor.connection
             with (
                 open(dump, "wb") as out,
-                raw.cursor().copy(f"COPY (SELECT {columns} FROM {table}) TO STDOUT") as copy,
+                raw.cursor().copy(
+                    sql.SQL("COPY (SELECT {} FROM {}) TO STDOUT").format(columns, table)
+                ) as copy,
             ):
                 for chunk in copy:
                     out.write(chunk)
-            cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [table])
+            cursor.execute(
+                "SELECT count(*) FROM pg_indexes WHERE tablename = %s", [Post._meta.db_table]
+            )
             index_count = cursor.fetchone()[0]
-            cursor.execute(f"CREATE TABLE bench_copy_post (LIKE {table} INCLUDING ALL)")
-            like_rate = timed_copy(raw, "bench_copy_post", columns, dump)
-            cursor.execute(f"TRUNCATE {table} CASCADE")
+            raw.execute(
+                sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(copy_table, table)
+            )
+            like_rate = timed_copy(raw, copy_table, columns, dump)
+            raw.execute(sql.SQL("TRUNCATE {} CASCADE").format(table))
             same_rate = timed_copy(raw, table, columns, dump)
         load = os.getloadavg()
         print(f"load average after the COPYs: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")

@@ -73,6 +73,7 @@ def test_serve_brings_up_the_seeded_archive_with_worker_and_scheduler(tmp_path):
     output = "".join(lines)
     assert "celery@" in output and " ready." in output, output[-3000:]
     assert "beat: Starting" in output, output[-3000:]
+    assert "start-up objects out of the collector's reach" in output, output[-3000:]
     assert "Stopped." in output
     pid_file = tmp_path / "var" / "postgres" / "postmaster.pid"
     deadline = time.monotonic() + 15

@@ -16,6 +16,8 @@ import gzip
 import io
 import logging
 import os
+import sys
+import threading
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -131,7 +133,7 @@ def source_ingest(
         if not isinstance(raw, io.BufferedReader)
         else raw
     )
-    with _fewer_collections():
+    with ingest_tuning():
         try:
             chosen = format if format and format != Format.AUTO else ""
             if not chosen:
@@ -198,22 +200,49 @@ def source_ingest(
     return run
 
 
-# The cycle collector's thresholds during a run (generation 0 after this many allocations).
+# The interpreter's settings while an ingest runs (see ingest_tuning): the cycle collector's
+# thresholds (generation 0 after this many allocations) and the thread switch interval.
 RUN_GC_THRESHOLD = (100_000, 50, 100)
+RUN_SWITCH_INTERVAL = 0.0005  # seconds
+
+_tuning_lock = threading.Lock()
+_tuned_runs = 0
+_untuned: tuple[tuple[int, ...], float] | None = None
 
 
 @contextlib.contextmanager
-def _fewer_collections():
-    """Run the cycle collector far less often while a source is read. A run allocates
-    millions of short-lived containers (parsed JSON, records), freed as soon as they are
-    used; the default thresholds started a collection every 700 of them, which cost a big
-    file's ingest an eighth of its time. Cycles are still collected, so memory stays flat."""
-    previous = gc.get_threshold()
-    gc.set_threshold(*RUN_GC_THRESHOLD)
+def ingest_tuning():
+    """Tune the interpreter for reading a source, for as long as a run lasts, then put it back.
+
+    - The cycle collector runs far less often: a run allocates millions of short-lived
+      containers (parsed JSON, records), freed as soon as they are used; the default
+      thresholds started a collection every 700 of them, which cost a big file's ingest an
+      eighth of its time. Cycles are still collected, so memory stays flat.
+    - The switch interval is a tenth of the default 5 ms: the writing thread mostly waits on
+      the database and, when an answer comes, gets the interpreter back soon rather than
+      after the reading thread's slice (measured: a quarter faster).
+
+    Both are settings of the whole process, so they apply only while a run lasts, and only
+    runs set them: ``source_ingest``, which only the ``ingest`` command and the Celery
+    workers' tasks call (web requests enqueue tasks). Nothing sets them on import. Runs
+    that overlap in one process (a worker with a threads pool) count in and out under a lock:
+    the first saves the settings, the last restores them."""
+    global _tuned_runs, _untuned
+    with _tuning_lock:
+        if _tuned_runs == 0:
+            _untuned = (gc.get_threshold(), sys.getswitchinterval())
+            gc.set_threshold(*RUN_GC_THRESHOLD)
+            sys.setswitchinterval(RUN_SWITCH_INTERVAL)
+        _tuned_runs += 1
     try:
         yield
     finally:
-        gc.set_threshold(*previous)
+        with _tuning_lock:
+            _tuned_runs -= 1
+            if _tuned_runs == 0:
+                threshold, interval = _untuned
+                gc.set_threshold(*threshold)
+                sys.setswitchinterval(interval)
 
 
 def _peek(stream) -> bytes:

@@ -25,6 +25,17 @@ the queue, held, with the values before and after kept as a ``SourceRevision``. 
 batch's transaction: posts a granted takedown covers are withdrawn or held, the publication
 rules run over the batch's pending entries (held ones aside), and entries that were already
 published and changed are re-synced with the search index.
+
+Statements are composed with ``psycopg.sql``: tables, and the columns a Python value names,
+are identifiers from the models' ``_meta``; every value, moderation states included, is a
+parameter. The COPY rows of new posts (and of the stage) are formatted here as COPY text
+(:func:`_post_body`, :meth:`PreparedPost.stage_line`) rather than by psycopg's
+``copy.write_row``: measured with ``benchmarks/ingest_twarc.py --rows 200000`` (2 December
+2026, alternating runs, load 1.4-1.8), ``write_row`` took the ingest from 30,600-33,100 to
+21,600-26,900 posts/s (its array dumper is Python, called twice a row, in the writing
+thread), and still 29,000 posts/s with the arrays passed pre-formatted: over the 5% allowed.
+The values are escaped by ``_copy_text`` (or found to need none by ``_needs_care``, which a
+property test holds to the escaping rules), so the lines cannot break out of their column.
 """
 
 from __future__ import annotations
@@ -33,7 +44,6 @@ import dataclasses
 import itertools
 import queue
 import re
-import sys
 import threading
 import urllib.parse
 
@@ -42,8 +52,10 @@ import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from psycopg import sql
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.core.moderation import ModerationState
 from apps.curation.models import EntryKind, PublicationRule, RuleScope
 from apps.curation.services import (
     entries_source_revise,
@@ -55,14 +67,33 @@ from apps.ingest.adapters import ArticleRecord, ItemError, PostRecord, canonical
 from apps.ingest.models import CapturedArticle, CapturedPost, IngestFailure, IngestRun
 from apps.search.indexing import sync_entries
 
-SEPARATOR = "\x1f"  # joins a row's hashtags into one COPY value (string_to_array splits it)
+SEPARATOR = "\x1f"  # joins an article's authors into one value (string_to_array splits it)
 
-POST = Post._meta.db_table
-ACCOUNT = Account._meta.db_table
-ARTICLE = SourceArticle._meta.db_table
-OUTLET = Outlet._meta.db_table
-CAPTURED_POST = CapturedPost._meta.db_table
-CAPTURED_ARTICLE = CapturedArticle._meta.db_table
+
+# Every statement below is composed with psycopg.sql: the tables, and the columns a Python
+# value chooses, are identifiers taken from the models; every value (moderation states
+# included, from the enum) is a parameter. The rest is constant SQL text.
+def _table(model) -> sql.Identifier:
+    return sql.Identifier(model._meta.db_table)
+
+
+def _column(model, field: str) -> sql.Identifier:
+    return sql.Identifier(model._meta.get_field(field).column)
+
+
+def _columns(model, fields: str) -> sql.Composed:
+    """The columns of the model's space-separated ``fields``, as a list for a statement."""
+    return sql.SQL(", ").join(_column(model, field) for field in fields.split())
+
+
+POST = _table(Post)
+ACCOUNT = _table(Account)
+ARTICLE = _table(SourceArticle)
+OUTLET = _table(Outlet)
+CAPTURED_POST = _table(CapturedPost)
+CAPTURED_ARTICLE = _table(CapturedArticle)
+# The values every statement can use, named (see the statements' %(name)s placeholders).
+STATES = {"pending": ModerationState.PENDING, "published": ModerationState.PUBLISHED}
 
 
 def _fit(value: str, limit: int) -> str:
@@ -96,29 +127,31 @@ REVIEWED_POST_FIELDS = ("text", "url", "language", "hashtags", "mentions")
 REVIEWED_ARTICLE_FIELDS = ("title", "authors", "excerpt", "language")
 
 
-def _kept(alias: str, column: str) -> str:
-    """What an upsert writes to ``column``: the source's value, unless a curator edited the
-    field (column names are this module's constants)."""
-    return (
-        f"CASE WHEN '{column}' = ANY({alias}.edited_fields) "
-        f"THEN {alias}.{column} ELSE EXCLUDED.{column} END"
-    )
+def _kept(model, alias: str, field: str) -> sql.Composed:
+    """What an upsert writes to the ``field``'s column: the source's value, unless a curator
+    edited the field (``edited_fields`` holds field names)."""
+    column = _column(model, field)
+    return sql.SQL("CASE WHEN {field} = ANY({alias}.edited_fields) THEN {alias}.{column} "
+                   "ELSE EXCLUDED.{column} END").format(
+        field=sql.Literal(field), alias=sql.Identifier(alias), column=column
+    )  # fmt: skip
 
 
-def _revision(alias: str, columns: tuple[str, ...]) -> str:
+def _revision(model, alias: str, fields: tuple[str, ...]) -> sql.Composed:
     """A RETURNING expression (PostgreSQL 18's ``old``): for a published row whose reviewed
-    ``columns`` this upsert changed, a JSON array of their values before, then after; else
+    ``fields`` this upsert changed, a JSON array of their values before, then after; else
     NULL, so unchanged and unpublished rows cost nothing."""
-    before = ", ".join(f"old.{c}" for c in columns)
-    after = ", ".join(f"{alias}.{c}" for c in columns)
-    return (
-        f"CASE WHEN old.moderation_state = 'published' AND ({before}) IS DISTINCT FROM "
-        f"({after}) THEN jsonb_build_array({before}, {after}) END"
-    )
+    columns = [_column(model, field) for field in fields]
+    before = sql.SQL(", ").join(sql.SQL("old.{}").format(c) for c in columns)
+    after = sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(alias), c) for c in columns)
+    return sql.SQL(
+        "CASE WHEN old.moderation_state = %(published)s AND ({before}) IS DISTINCT FROM "
+        "({after}) THEN jsonb_build_array({before}, {after}) END"
+    ).format(before=before, after=after)
 
 
 # An article's full text (kept for search, not shown) is replaced only by a non-empty one.
-_TEXT_KEPT = (
+_TEXT_KEPT = sql.SQL(
     "CASE WHEN 'text' = ANY(a.edited_fields) OR EXCLUDED.text = '' THEN a.text "
     "ELSE EXCLUDED.text END"
 )
@@ -146,10 +179,9 @@ def _revisions(rows, columns: tuple[str, ...]) -> list[tuple[int, dict, dict]]:
 # columns a new account starts with), in key order so that concurrent runs lock them in the
 # same order. An account is written again only when a non-empty name or its profile URL changed:
 # the same input twice changes nothing. Both ways of storing posts use it.
-_ACCOUNT_UPSERT = f"""
-    INSERT INTO {ACCOUNT} AS a (platform, handle, display_name, profile_url, description,
-        is_public_figure, handle_visible, moderation_state, created_at, updated_at)
-    {{rows}}
+_ACCOUNT_UPSERT = """
+    INSERT INTO {account} AS a ({columns})
+    {rows}
     ON CONFLICT (platform, handle) DO UPDATE SET
         display_name = EXCLUDED.display_name,
         profile_url = EXCLUDED.profile_url,
@@ -157,29 +189,47 @@ _ACCOUNT_UPSERT = f"""
     WHERE EXCLUDED.display_name <> ''
       AND (a.display_name, a.profile_url)
           IS DISTINCT FROM (EXCLUDED.display_name, EXCLUDED.profile_url)
-"""  # noqa: S608 - the table name comes from the model, values are parameters
+"""
+_ACCOUNT_COLUMNS = (
+    "platform handle display_name profile_url description is_public_figure handle_visible "
+    "moderation_state created_at updated_at"
+)
+
+
+def _account_upsert(rows: sql.Composable) -> sql.Composed:
+    return sql.SQL(_ACCOUNT_UPSERT).format(
+        account=ACCOUNT, columns=_columns(Account, _ACCOUNT_COLUMNS), rows=rows
+    )
+
 
 # The rows: a batch's authors as a JSON list of [platform, handle, name, profile URL], or those
 # of the staged posts.
-_JSON_AUTHORS = (
-    "SELECT s->>0, s->>1, s->>2, s->>3, '', false, false, 'pending', %s, %s "
-    "FROM json_array_elements(%s::json) AS s ORDER BY 1, 2"
-)
-_STAGED_AUTHORS = (
-    "SELECT DISTINCT ON (s.platform, s.handle) s.platform, s.handle, s.display_name, "  # noqa: S608
-    f"s.profile_url, '', false, false, 'pending', %s, %s FROM {STAGE_POST} s "
-    "ORDER BY s.platform, s.handle"
+_JSON_AUTHORS = _account_upsert(
+    sql.SQL(
+        "SELECT s->>0, s->>1, s->>2, s->>3, '', false, false, %(pending)s, %(now)s, %(now)s "
+        "FROM json_array_elements(%(authors)s::json) AS s ORDER BY 1, 2"
+    )
+) + sql.SQL(" RETURNING a.id, a.platform, a.handle")
+STAGE_POST = sql.Identifier("ingest_stage_post")
+_STAGED_AUTHORS = _account_upsert(
+    sql.SQL(
+        "SELECT DISTINCT ON (s.platform, s.handle) s.platform, s.handle, s.display_name, "
+        "s.profile_url, '', false, false, %(pending)s, %(now)s, %(now)s FROM {stage} s "
+        "ORDER BY s.platform, s.handle"
+    ).format(stage=STAGE_POST)
 )
 
-STAGE_POST_COLUMNS = (
+# The stage's columns: the author's, then the post's body (BODY_FIELDS, in their order).
+STAGE_POST_COLUMNS = sql.SQL(
     "handle text, display_name text, profile_url text, platform text, platform_id text, "
     "text text, url text, language text, hashtags text[], mentions text[], reply_pid text, "
     "quote_pid text, posted_at timestamptz"
 )
 # The posts columns a row's prepared body fills, in its order (the stage's last ten columns).
-BODY_COLUMNS = (
-    "platform, platform_id, text, url, language, hashtags, mentions, in_reply_to_platform_id, "
-    "quote_of_platform_id, posted_at"
+# The posts fields a row's prepared body fills, in its order (the stage's last ten columns).
+BODY_FIELDS = (
+    "platform platform_id text url language hashtags mentions in_reply_to_platform_id "
+    "quote_of_platform_id posted_at"
 )
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
@@ -233,7 +283,7 @@ def _needs_care(line: str) -> bool:
 
 
 def _post_body(p: PostRecord) -> str:
-    """The post's own columns (BODY_COLUMNS) as COPY text. Most posts need no escaping at all:
+    """The post's own columns (BODY_FIELDS) as COPY text. Most posts need no escaping at all:
     one check of the joined line replaces escaping each value (a fifth of the reading
     thread's time went to that)."""
     fields = (
@@ -340,6 +390,179 @@ class PostBatch:
         )
 
 
+# The stored posts among a platform's ids (a JSON list: see _lookup_texts).
+_LOOKUP = sql.SQL(
+    "SELECT id, platform_id FROM {post} WHERE platform = %(platform)s "
+    "AND platform_id = ANY(ARRAY(SELECT json_array_elements_text(%(ids)s::json)))"
+).format(post=POST)
+
+# The accounts among a JSON list of authors (see _JSON_AUTHORS) that an upsert left unchanged.
+_ACCOUNTS_FOUND = sql.SQL(
+    "SELECT a.id, a.platform, a.handle FROM {account} a "
+    "JOIN json_array_elements(%(authors)s::json) AS s ON a.platform = s->>0 AND a.handle = s->>1"
+).format(account=ACCOUNT)
+
+# New posts with their ids, their account's and their parents', the values every new post
+# starts with, then their body (see BatchWriter._copy_new).
+_COPY_POSTS = sql.SQL("COPY {post} ({columns}) FROM STDIN").format(
+    post=POST,
+    columns=_columns(
+        Post,
+        "id account in_reply_to quote_of media_text hydrated content_warning captured_at "
+        f"capture_sha256 moderation_state created_at updated_at {BODY_FIELDS}",
+    ),
+)
+_COPY_CAPTURED_POSTS = sql.SQL("COPY {} ({}) FROM STDIN").format(
+    CAPTURED_POST, _columns(CapturedPost, "capture post")
+)
+
+
+# Ids known but not hydrated, recorded once (see BatchWriter._write_bare).
+_BARE_INSERT = sql.SQL("""
+    INSERT INTO {post} ({columns})
+    SELECT s.platform, s.platform_id, '', '', '', '', '{{}}', '{{}}', '', '', false, '',
+        %(now)s, %(sha256)s, %(pending)s, %(now)s, %(now)s
+    FROM unnest(%(platforms)s::text[], %(ids)s::text[]) AS s(platform, platform_id)
+    ON CONFLICT (platform, platform_id) DO NOTHING
+    RETURNING id
+""").format(
+    post=POST,
+    columns=_columns(
+        Post,
+        "platform platform_id text media_text url language hashtags mentions "
+        "in_reply_to_platform_id quote_of_platform_id hydrated content_warning captured_at "
+        "capture_sha256 moderation_state created_at updated_at",
+    ),
+)
+
+# Outlets by domain (named after it until a curator names them), then their ids.
+_OUTLET_INSERT = sql.SQL("""
+    INSERT INTO {outlet} ({columns})
+    SELECT s.domain, s.slug, s.domain, 'https://' || s.domain || '/', %(pending)s, %(now)s,
+        %(now)s
+    FROM unnest(%(domains)s::text[], %(slugs)s::text[]) AS s(domain, slug)
+    ON CONFLICT DO NOTHING
+""").format(
+    outlet=OUTLET,
+    columns=_columns(Outlet, "name slug domain homepage moderation_state created_at updated_at"),
+)
+_OUTLETS_FOUND = sql.SQL("SELECT id, domain FROM {} WHERE domain = ANY(%(domains)s)").format(OUTLET)
+
+# The articles' values, one array parameter per name (see BatchWriter._write_articles).
+_ARTICLE_ROW = (
+    "canonical_url", "url", "outlet", "title", "authors", "published_at", "excerpt", "text",
+    "language",
+)  # fmt: skip
+_ARTICLE_UPSERT = sql.SQL("""
+    INSERT INTO {article} AS a ({columns})
+    SELECT s.canonical_url, s.url, s.outlet, s.title, string_to_array(s.authors, %(separator)s),
+        s.published_at, '', s.excerpt, s.text, s.language, %(now)s, %(sha256)s, %(pending)s,
+        %(now)s, %(now)s
+    FROM unnest(%(canonical_url)s::text[], %(url)s::text[], %(outlet)s::bigint[],
+                %(title)s::text[], %(authors)s::text[], %(published_at)s::timestamptz[],
+                %(excerpt)s::text[], %(text)s::text[], %(language)s::text[])
+        AS s(canonical_url, url, outlet, title, authors, published_at, excerpt, text, language)
+    ON CONFLICT (canonical_url) DO UPDATE SET
+        outlet_id = COALESCE(a.outlet_id, EXCLUDED.outlet_id),
+        title = {kept_title},
+        authors = {kept_authors},
+        published_at = COALESCE(EXCLUDED.published_at, a.published_at),
+        excerpt = {kept_excerpt},
+        text = {text_kept},
+        language = {kept_language},
+        captured_at = EXCLUDED.captured_at,
+        capture_sha256 = EXCLUDED.capture_sha256,
+        updated_at = EXCLUDED.updated_at
+    WHERE (a.title, a.authors::text[], a.published_at, a.excerpt, a.language, a.text)
+        IS DISTINCT FROM ({kept_title}, ({kept_authors})::text[],
+           COALESCE(EXCLUDED.published_at, a.published_at), {kept_excerpt},
+           {kept_language}, {text_kept})
+    RETURNING a.id, (a.xmax = 0) AS inserted, a.moderation_state, a.text = '', {revision}
+""").format(
+    article=ARTICLE,
+    columns=_columns(
+        SourceArticle,
+        "canonical_url url outlet title authors published_at date_note excerpt text language "
+        "captured_at capture_sha256 moderation_state created_at updated_at",
+    ),
+    text_kept=_TEXT_KEPT,
+    revision=_revision(SourceArticle, "a", REVIEWED_ARTICLE_FIELDS),
+    **{f"kept_{field}": _kept(SourceArticle, "a", field) for field in REVIEWED_ARTICLE_FIELDS},
+)
+
+
+def _post_upsert(*, linked: bool) -> sql.Composed:
+    """The staged posts, joined to their accounts and to parents already stored, upserted
+    (see BatchWriter._upsert_hydrated); if ``linked``, each written post is linked to the
+    capture in the same statement."""
+    link = sql.SQL(
+        ", links AS (INSERT INTO {captured_post} ({columns}) "
+        "SELECT %(capture)s, id FROM written ON CONFLICT DO NOTHING)"
+    ).format(captured_post=CAPTURED_POST, columns=_columns(CapturedPost, "capture post"))
+    kept = {f"kept_{field}": _kept(Post, "p", field) for field in REVIEWED_POST_FIELDS}
+    return sql.SQL("""
+        WITH written AS (
+        INSERT INTO {post} AS p ({columns})
+        SELECT s.platform, s.platform_id, acc.id, s.text, '', s.posted_at, s.url,
+            s.language, s.hashtags, s.mentions, s.reply_pid, r.id, s.quote_pid, q.id, true, '',
+            %(now)s, %(sha256)s, %(pending)s, %(now)s, %(now)s
+        FROM {stage} s
+        JOIN {account} acc ON acc.platform = s.platform AND acc.handle = s.handle
+        LEFT JOIN {post} r
+          ON r.platform = s.platform AND r.platform_id = NULLIF(s.reply_pid, '')
+        LEFT JOIN {post} q
+          ON q.platform = s.platform AND q.platform_id = NULLIF(s.quote_pid, '')
+        ON CONFLICT (platform, platform_id) DO UPDATE SET
+            account_id = EXCLUDED.account_id,
+            text = {kept_text},
+            posted_at = COALESCE(EXCLUDED.posted_at, p.posted_at),
+            url = {kept_url},
+            language = {kept_language},
+            hashtags = {kept_hashtags},
+            mentions = {kept_mentions},
+            in_reply_to_platform_id = EXCLUDED.in_reply_to_platform_id,
+            in_reply_to_id = COALESCE(EXCLUDED.in_reply_to_id, p.in_reply_to_id),
+            quote_of_platform_id = EXCLUDED.quote_of_platform_id,
+            quote_of_id = COALESCE(EXCLUDED.quote_of_id, p.quote_of_id),
+            hydrated = true,
+            captured_at = EXCLUDED.captured_at,
+            capture_sha256 = EXCLUDED.capture_sha256,
+            updated_at = EXCLUDED.updated_at
+        WHERE (p.account_id, p.text, p.posted_at, p.url, p.language, p.hashtags::text[],
+               p.mentions::text[], p.in_reply_to_platform_id, p.quote_of_platform_id,
+               p.hydrated)
+            IS DISTINCT FROM
+              (EXCLUDED.account_id, {kept_text},
+               COALESCE(EXCLUDED.posted_at, p.posted_at), {kept_url},
+               {kept_language}, ({kept_hashtags})::text[], ({kept_mentions})::text[],
+               EXCLUDED.in_reply_to_platform_id, EXCLUDED.quote_of_platform_id, true)
+        RETURNING p.id, (p.xmax = 0) AS inserted, p.moderation_state,
+            (p.in_reply_to_id IS NULL AND p.in_reply_to_platform_id <> '')
+            OR (p.quote_of_id IS NULL AND p.quote_of_platform_id <> '') AS dangling,
+            {revision} AS revision
+        ){link}
+        SELECT id, inserted, moderation_state, dangling, revision FROM written
+    """).format(
+        post=POST,
+        account=ACCOUNT,
+        stage=STAGE_POST,
+        columns=_columns(
+            Post,
+            "platform platform_id account text media_text posted_at url language hashtags "
+            "mentions in_reply_to_platform_id in_reply_to quote_of_platform_id quote_of "
+            "hydrated content_warning captured_at capture_sha256 moderation_state created_at "
+            "updated_at",
+        ),
+        revision=_revision(Post, "p", REVIEWED_POST_FIELDS),
+        link=link if linked else sql.SQL(""),
+        **kept,
+    )
+
+
+_POST_UPSERT = _post_upsert(linked=False)
+_POST_UPSERT_LINKED = _post_upsert(linked=True)
+
+
 def _lookup_texts(keys) -> dict[str, str]:
     """Natural keys grouped by platform, each group's ids as one JSON text (psycopg builds a
     list parameter element by element, in Python; one text costs next to nothing)."""
@@ -349,15 +572,18 @@ def _lookup_texts(keys) -> dict[str, str]:
     return {platform: orjson.dumps(pids).decode() for platform, pids in by_platform.items()}
 
 
-def _stage(cursor, table: str, columns: str, lines: list[str]) -> None:
+def _stage(cursor, table: sql.Identifier, columns: sql.SQL, lines: list[str]) -> None:
     """COPY the batch into a session's temporary table (emptied at commit): much cheaper than
-    binding tens of thousands of parameters, and the upsert then reads it as a table."""
+    binding tens of thousands of parameters, and the upsert then reads it as a table. The
+    lines are COPY text (see _copy_lines)."""
     cursor.execute(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS"
+        sql.SQL("CREATE TEMPORARY TABLE IF NOT EXISTS {} ({}) ON COMMIT DELETE ROWS").format(
+            table, columns
+        )
     )
     # A batch that did not commit (a test's) leaves rows behind.
-    cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a module constant
-    with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+    cursor.execute(sql.SQL("DELETE FROM {}").format(table))
+    with cursor.copy(sql.SQL("COPY {} FROM STDIN").format(table)) as copy:
         copy.write("\n".join(lines) + "\n")
 
 
@@ -376,11 +602,9 @@ class _Pipeline:
 
     def __init__(self, write):
         self.write = write
-        # The writing thread mostly waits on the database; when an answer comes it should
-        # get the interpreter back quickly rather than after the reading thread's default
-        # 5 ms slice (measured: a quarter faster).
-        self.switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(0.0005)
+        # (The run shortens the interpreter's switch interval meanwhile, so that this
+        # thread gets the interpreter back soon after the database answers: see
+        # services.ingest_tuning.)
         self.queue: queue.Queue = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
@@ -405,7 +629,6 @@ class _Pipeline:
     def finish(self, *, raise_errors: bool) -> None:
         self.queue.put(None)
         self.thread.join()
-        sys.setswitchinterval(self.switch_interval)
         if raise_errors and self.error is not None:
             raise self.error
 
@@ -618,14 +841,7 @@ class BatchWriter:
         index scan per platform."""
         known = {}
         for platform, pids in lookup.items():
-            cursor.execute(
-                f"""
-                SELECT id, platform_id FROM {POST}
-                WHERE platform = %s
-                  AND platform_id = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))
-                """,  # noqa: S608
-                [platform, pids],
-            )
+            cursor.execute(_LOOKUP, {"platform": platform, "ids": pids})
             known.update(((platform, pid), pk) for pk, pid in cursor.fetchall())
         return known
 
@@ -684,20 +900,10 @@ class BatchWriter:
             [(p.platform, p.handle, p.display_name, p.profile_url) for p in wanted.values()]
         ).decode()
         now = self.captured_at
-        cursor.execute(
-            _ACCOUNT_UPSERT.format(rows=_JSON_AUTHORS) + " RETURNING a.id, a.platform, a.handle",
-            [now, now, values],
-        )
+        cursor.execute(_JSON_AUTHORS, {**STATES, "now": now, "authors": values})
         found = {(platform, handle): pk for pk, platform, handle in cursor.fetchall()}
         if len(found) < len(wanted):  # existing and unchanged: not returned by the upsert
-            cursor.execute(
-                f"""
-                SELECT a.id, a.platform, a.handle FROM {ACCOUNT} a
-                JOIN json_array_elements(%s::json) AS s
-                  ON a.platform = s->>0 AND a.handle = s->>1
-                """,  # noqa: S608
-                [values],
-            )
+            cursor.execute(_ACCOUNTS_FOUND, {"authors": values})
             found.update(((platform, handle), pk) for pk, platform, handle in cursor.fetchall())
         return found
 
@@ -709,7 +915,9 @@ class BatchWriter:
         the meantime (the caller then upserts the batch the safe way)."""
         # Taken from the sequence as one text: the ids only go back into COPY lines.
         if self.post_sequence is None:
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [POST])
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)", [Post._meta.db_table, Post._meta.pk.column]
+            )
             self.post_sequence = cursor.fetchone()[0]
         cursor.execute(
             "SELECT string_agg(nextval(%s::regclass)::text, ',') FROM generate_series(1, %s)",
@@ -718,7 +926,11 @@ class BatchWriter:
         allocated = cursor.fetchone()[0].split(",")
         ids = {p.key: pk for p, pk in zip(posts, allocated, strict=True)}
         now = self.captured_at.isoformat()
-        tail = f"\t\tt\t\t{now}\t{self.capture_sha256}\tpending\t{now}\t{now}"
+        # The columns every new post starts with, as COPY text (see _COPY_POSTS): none needs
+        # escaping (a hex digest, an ISO date, the state's value).
+        tail = "\t".join(
+            ["", "", "t", "", now, self.capture_sha256, ModerationState.PENDING, now, now]
+        )
         dangling = []
 
         def parent_id(p: PreparedPost, parent_pid: str, pk: str) -> str | int:
@@ -742,19 +954,15 @@ class BatchWriter:
         # the batch the safe way too.
         cursor.execute("SAVEPOINT ingest_new_posts")
         try:
-            with cursor.copy(
-                f"COPY {POST} (id, account_id, in_reply_to_id, quote_of_id, media_text, "
-                f"hydrated, content_warning, captured_at, capture_sha256, moderation_state, "
-                f"created_at, updated_at, {BODY_COLUMNS}) FROM STDIN"
-            ) as copy:
+            with cursor.copy(_COPY_POSTS) as copy:
                 # Sent a few hundred rows at a time: the server stores the first rows while
                 # the next are formatted.
                 lines = rows()
                 while chunk := "".join(itertools.islice(lines, COPY_CHUNK_ROWS)):
                     copy.write(chunk)
             if self.capture_id is not None:
-                with cursor.copy(f"COPY {CAPTURED_POST} (capture_id, post_id) FROM STDIN") as copy:
-                    copy.write("".join(f"{self.capture_id}\t{pk}\n" for pk in ids.values()))
+                with cursor.copy(_COPY_CAPTURED_POSTS) as copy:
+                    copy.write("".join(f"{int(self.capture_id)}\t{pk}\n" for pk in ids.values()))
         except (psycopg.errors.UniqueViolation, psycopg.errors.ForeignKeyViolation,
                 psycopg.errors.DeadlockDetected):  # fmt: skip
             cursor.execute("ROLLBACK TO SAVEPOINT ingest_new_posts")
@@ -778,72 +986,10 @@ class BatchWriter:
         revisions of those whose reviewed fields changed (which go back to the queue)."""
         _stage(cursor, STAGE_POST, STAGE_POST_COLUMNS, [p.stage_line() for p in posts])
         now = self.captured_at
+        cursor.execute(_STAGED_AUTHORS, {**STATES, "now": now})
         cursor.execute(
-            _ACCOUNT_UPSERT.format(rows=_STAGED_AUTHORS),
-            [now, now],
-        )
-        # Parents already stored are linked as the row goes in (replies and quotes whose
-        # parent comes later are linked at the end of the run), and the capture link is
-        # written in the same statement.
-        link = (
-            f"""
-            , links AS (
-                INSERT INTO {CAPTURED_POST} (capture_id, post_id)
-                SELECT {int(self.capture_id)}, id FROM written
-                ON CONFLICT DO NOTHING
-            )"""  # noqa: S608 - a table name and an integer
-            if self.capture_id is not None
-            else ""
-        )
-        cursor.execute(
-            f"""
-            WITH written AS (
-            INSERT INTO {POST} AS p (platform, platform_id, account_id, text, media_text,
-                posted_at, url, language, hashtags, mentions, in_reply_to_platform_id,
-                in_reply_to_id, quote_of_platform_id, quote_of_id, hydrated, content_warning,
-                captured_at, capture_sha256, moderation_state, created_at, updated_at)
-            SELECT s.platform, s.platform_id, acc.id, s.text, '', s.posted_at, s.url,
-                s.language, s.hashtags, s.mentions,
-                s.reply_pid, r.id, s.quote_pid, q.id, true, '', %s, %s, 'pending', %s, %s
-            FROM {STAGE_POST} s
-            JOIN {ACCOUNT} acc ON acc.platform = s.platform AND acc.handle = s.handle
-            LEFT JOIN {POST} r
-              ON r.platform = s.platform AND r.platform_id = NULLIF(s.reply_pid, '')
-            LEFT JOIN {POST} q
-              ON q.platform = s.platform AND q.platform_id = NULLIF(s.quote_pid, '')
-            ON CONFLICT (platform, platform_id) DO UPDATE SET
-                account_id = EXCLUDED.account_id,
-                text = {_kept("p", "text")},
-                posted_at = COALESCE(EXCLUDED.posted_at, p.posted_at),
-                url = {_kept("p", "url")},
-                language = {_kept("p", "language")},
-                hashtags = {_kept("p", "hashtags")},
-                mentions = {_kept("p", "mentions")},
-                in_reply_to_platform_id = EXCLUDED.in_reply_to_platform_id,
-                in_reply_to_id = COALESCE(EXCLUDED.in_reply_to_id, p.in_reply_to_id),
-                quote_of_platform_id = EXCLUDED.quote_of_platform_id,
-                quote_of_id = COALESCE(EXCLUDED.quote_of_id, p.quote_of_id),
-                hydrated = true,
-                captured_at = EXCLUDED.captured_at,
-                capture_sha256 = EXCLUDED.capture_sha256,
-                updated_at = EXCLUDED.updated_at
-            WHERE (p.account_id, p.text, p.posted_at, p.url, p.language, p.hashtags::text[],
-                   p.mentions::text[], p.in_reply_to_platform_id, p.quote_of_platform_id,
-                   p.hydrated)
-                IS DISTINCT FROM
-                  (EXCLUDED.account_id, {_kept("p", "text")},
-                   COALESCE(EXCLUDED.posted_at, p.posted_at), {_kept("p", "url")},
-                   {_kept("p", "language")}, ({_kept("p", "hashtags")})::text[],
-                   ({_kept("p", "mentions")})::text[],
-                   EXCLUDED.in_reply_to_platform_id, EXCLUDED.quote_of_platform_id, true)
-            RETURNING p.id, (p.xmax = 0) AS inserted, p.moderation_state,
-                (p.in_reply_to_id IS NULL AND p.in_reply_to_platform_id <> '')
-                OR (p.quote_of_id IS NULL AND p.quote_of_platform_id <> '') AS dangling,
-                {_revision("p", REVIEWED_POST_FIELDS)} AS revision
-            ){link}
-            SELECT id, inserted, moderation_state, dangling, revision FROM written
-            """,  # noqa: S608
-            [now, self.capture_sha256, now, now],
+            _POST_UPSERT_LINKED if self.capture_id is not None else _POST_UPSERT,
+            {**STATES, "now": now, "sha256": self.capture_sha256, "capture": self.capture_id},
         )
         rows = cursor.fetchall()
         self._note_dangling(row[0] for row in rows if row[3])
@@ -866,7 +1012,7 @@ class BatchWriter:
                 self.db_counts.created += 1
             else:
                 self.db_counts.updated += 1
-                if state == "published" and pk not in back:
+                if state == ModerationState.PUBLISHED and pk not in back:
                     published.append(pk)
         self.db_counts.unchanged += total - len(rows)
         return ids, published, revisions
@@ -875,21 +1021,11 @@ class BatchWriter:
         """Ids known but not hydrated: recorded once, never overwriting a hydrated post."""
         now = self.captured_at
         cursor.execute(
-            f"""
-            INSERT INTO {POST} (platform, platform_id, text, media_text, url, language,
-                hashtags, mentions, in_reply_to_platform_id, quote_of_platform_id, hydrated,
-                content_warning, captured_at, capture_sha256, moderation_state, created_at,
-                updated_at)
-            SELECT s.platform, s.platform_id, '', '', '', '', '{{}}', '{{}}', '', '', false, '',
-                %s, %s, 'pending', %s, %s
-            FROM unnest(%s::text[], %s::text[]) AS s(platform, platform_id)
-            ON CONFLICT (platform, platform_id) DO NOTHING
-            RETURNING id
-            """,  # noqa: S608
-            [
-                now, self.capture_sha256, now, now,
-                [p.platform for p in posts], [p.platform_id for p in posts],
-            ],
+            _BARE_INSERT,
+            {
+                **STATES, "now": now, "sha256": self.capture_sha256,
+                "platforms": [p.platform for p in posts], "ids": [p.platform_id for p in posts],
+            },
         )  # fmt: skip
         ids = [row[0] for row in cursor.fetchall()]
         self.db_counts.created += len(ids)
@@ -901,22 +1037,13 @@ class BatchWriter:
             return {}
         hosts_list = sorted(hosts)
         cursor.execute(
-            f"""
-            INSERT INTO {OUTLET} (name, slug, domain, homepage, moderation_state, created_at,
-                updated_at)
-            SELECT s.domain, s.slug, s.domain, 'https://' || s.domain || '/', 'pending', %s, %s
-            FROM unnest(%s::text[], %s::text[]) AS s(domain, slug)
-            ON CONFLICT DO NOTHING
-            """,  # noqa: S608
-            [
-                self.captured_at, self.captured_at, hosts_list,
-                [slugify(h.replace(".", "-"))[:200] or "outlet" for h in hosts_list],
-            ],
+            _OUTLET_INSERT,
+            {
+                **STATES, "now": self.captured_at, "domains": hosts_list,
+                "slugs": [slugify(h.replace(".", "-"))[:200] or "outlet" for h in hosts_list],
+            },
         )  # fmt: skip
-        cursor.execute(
-            f"SELECT id, domain FROM {OUTLET} WHERE domain = ANY(%s)",  # noqa: S608
-            [hosts_list],
-        )
+        cursor.execute(_OUTLETS_FOUND, {"domains": hosts_list})
         return {domain: pk for pk, domain in cursor.fetchall()}
 
     def _write_articles(
@@ -943,39 +1070,13 @@ class BatchWriter:
             )
             for key, a in articles
         ]
+        columns = dict(zip(_ARTICLE_ROW, zip(*rows, strict=True), strict=True))
         cursor.execute(
-            f"""
-            INSERT INTO {ARTICLE} AS a (canonical_url, url, outlet_id, title, authors,
-                published_at, date_note, excerpt, text, language, captured_at, capture_sha256,
-                moderation_state, created_at, updated_at)
-            SELECT s.canonical_url, s.url, s.outlet, s.title, string_to_array(s.authors, %s),
-                s.published_at, '', s.excerpt, s.text, s.language, %s, %s, 'pending', %s, %s
-            FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[],
-                        %s::timestamptz[], %s::text[], %s::text[], %s::text[])
-                AS s(canonical_url, url, outlet, title, authors, published_at, excerpt, text,
-                     language)
-            ON CONFLICT (canonical_url) DO UPDATE SET
-                outlet_id = COALESCE(a.outlet_id, EXCLUDED.outlet_id),
-                title = {_kept("a", "title")},
-                authors = {_kept("a", "authors")},
-                published_at = COALESCE(EXCLUDED.published_at, a.published_at),
-                excerpt = {_kept("a", "excerpt")},
-                text = {_TEXT_KEPT},
-                language = {_kept("a", "language")},
-                captured_at = EXCLUDED.captured_at,
-                capture_sha256 = EXCLUDED.capture_sha256,
-                updated_at = EXCLUDED.updated_at
-            WHERE (a.title, a.authors::text[], a.published_at, a.excerpt, a.language, a.text)
-                IS DISTINCT FROM ({_kept("a", "title")}, ({_kept("a", "authors")})::text[],
-                   COALESCE(EXCLUDED.published_at, a.published_at), {_kept("a", "excerpt")},
-                   {_kept("a", "language")}, {_TEXT_KEPT})
-            RETURNING a.id, (a.xmax = 0) AS inserted, a.moderation_state, a.text = '',
-                {_revision("a", REVIEWED_ARTICLE_FIELDS)}
-            """,  # noqa: S608
-            [
-                SEPARATOR, now, self.capture_sha256, now, now,
-                *[list(column) for column in zip(*rows, strict=True)],
-            ],
+            _ARTICLE_UPSERT,
+            {
+                **STATES, **{name: list(values) for name, values in columns.items()},
+                "separator": SEPARATOR, "now": now, "sha256": self.capture_sha256,
+            },
         )  # fmt: skip
         result = cursor.fetchall()
         self.new_article_ids.extend(r[0] for r in result if r[3])
@@ -985,18 +1086,17 @@ class BatchWriter:
         )  # fmt: skip
 
     def _link_capture(self, cursor, post_ids: list[int], article_ids: list[int]) -> None:
-        for table, column, ids in (
-            (CAPTURED_POST, "post_id", post_ids),
-            (CAPTURED_ARTICLE, "article_id", article_ids),
+        for model, field, ids in (
+            (CapturedPost, "post", post_ids),
+            (CapturedArticle, "article", article_ids),
         ):
             if ids:
                 cursor.execute(
-                    f"""
-                    INSERT INTO {table} (capture_id, {column})
-                    SELECT %s, unnest(%s::bigint[])
-                    ON CONFLICT DO NOTHING
-                    """,  # noqa: S608
-                    [self.capture_id, ids],
+                    sql.SQL(
+                        "INSERT INTO {} ({}) SELECT %(capture)s, unnest(%(ids)s::bigint[]) "
+                        "ON CONFLICT DO NOTHING"
+                    ).format(_table(model), _columns(model, f"capture {field}")),
+                    {"capture": self.capture_id, "ids": ids},
                 )
 
     def _apply_rules(
@@ -1023,22 +1123,33 @@ class BatchWriter:
             return
         for start in range(0, len(self.dangling), 10000):
             ids = self.dangling[start : start + 10000]
-            for fk, key in LINKS:
-                cursor.execute(
-                    f"""
-                    UPDATE {POST} c SET {fk} = p.id
-                    FROM {POST} p
-                    WHERE c.id = ANY(%s) AND c.{fk} IS NULL AND c.{key} <> ''
-                      AND p.platform = c.platform AND p.platform_id = c.{key}
-                    """,  # noqa: S608
-                    [ids],
-                )
+            for statement in _LINKS_OF:
+                cursor.execute(statement, {"ids": ids})
 
 
 COPY_CHUNK_ROWS = 500  # rows formatted and sent to the server at a time
 ACCOUNT_CACHE_LIMIT = 100_000  # accounts remembered per run (~280 bytes each: <= 28 MiB)
-LINKS = (("in_reply_to_id", "in_reply_to_platform_id"), ("quote_of_id", "quote_of_platform_id"))
 DANGLING_LIMIT = 200_000  # ids kept per run (8 bytes each); past it, one pass over the table
+
+
+def _links(where: str) -> list[sql.Composed]:
+    """For replies, then quotes: link the posts ``where`` chooses (``c``), not yet linked, to
+    their parent (``p``) if stored."""
+    return [
+        sql.SQL(
+            "UPDATE {post} c SET {fk} = p.id FROM {post} p "
+            "WHERE {where} AND c.{fk} IS NULL AND c.{key} <> '' "
+            "AND p.platform = c.platform AND p.platform_id = c.{key}"
+        ).format(post=POST, where=sql.SQL(where), fk=_column(Post, fk), key=_column(Post, key))
+        for fk, key in (
+            ("in_reply_to", "in_reply_to_platform_id"),
+            ("quote_of", "quote_of_platform_id"),
+        )
+    ]
+
+
+_LINKS_OF = _links("c.id = ANY(%(ids)s)")  # the posts of these ids
+_LINKS_ALL = _links("true")  # every post
 
 
 def links_resolve_all(cursor) -> int:
@@ -1046,14 +1157,7 @@ def links_resolve_all(cursor) -> int:
     over the posts table (run by the hourly ``ingest.link_replies`` task). Returns how many
     links were made."""
     linked = 0
-    for fk, key in LINKS:
-        cursor.execute(
-            f"""
-            UPDATE {POST} c SET {fk} = p.id
-            FROM {POST} p
-            WHERE c.{fk} IS NULL AND c.{key} <> ''
-              AND p.platform = c.platform AND p.platform_id = c.{key}
-            """  # noqa: S608
-        )
+    for statement in _LINKS_ALL:
+        cursor.execute(statement)
         linked += cursor.rowcount
     return linked

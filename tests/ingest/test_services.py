@@ -1,6 +1,7 @@
 """The ingestion pipeline against the real database: upserts, provenance, rules, bad input."""
 
 import gzip
+import os
 import shutil
 
 import pytest
@@ -390,3 +391,53 @@ def test_a_run_collects_cycles_less_often_and_restores_the_collector_after():
     assert run.status == RunStatus.SUCCEEDED
     assert during and set(during) == {services.RUN_GC_THRESHOLD}
     assert gc.get_threshold() == before != services.RUN_GC_THRESHOLD
+
+
+def test_a_run_switches_threads_more_often_and_restores_the_interval_after():
+    import sys
+
+    before = sys.getswitchinterval()
+    during = []
+    run = ingest(
+        FIXTURES / "twarc1.jsonl", progress=lambda *_: during.append(sys.getswitchinterval())
+    )
+    assert run.status == RunStatus.SUCCEEDED
+    assert during and set(during) == {services.RUN_SWITCH_INTERVAL}
+    assert sys.getswitchinterval() == before != services.RUN_SWITCH_INTERVAL
+
+
+def test_runs_overlapping_in_one_process_leave_the_interpreter_as_it_was_when_the_last_ends():
+    import gc
+    import sys
+
+    untuned = (gc.get_threshold(), sys.getswitchinterval())
+    tuned = (services.RUN_GC_THRESHOLD, services.RUN_SWITCH_INTERVAL)
+    first, second = services.ingest_tuning(), services.ingest_tuning()
+    first.__enter__()
+    second.__enter__()  # another worker thread's run starts while the first still runs
+    first.__exit__(None, None, None)
+    assert (gc.get_threshold(), sys.getswitchinterval()) == tuned  # the second still runs
+    second.__exit__(None, None, None)
+    assert (gc.get_threshold(), sys.getswitchinterval()) == untuned
+
+
+def test_importing_the_ingest_and_web_modules_leaves_the_interpreter_alone():
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, sys\n"
+        "before = (gc.get_threshold(), sys.getswitchinterval(), gc.get_freeze_count())\n"
+        "import django; django.setup()\n"
+        "import apps.ingest.services, apps.ingest.tasks, apps.ingest.writer\n"
+        "import metoo_archive.wsgi\n"
+        "print(before == (gc.get_threshold(), sys.getswitchinterval(), gc.get_freeze_count()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "metoo_archive.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["True"], out.stderr[-2000:]

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
+from psycopg import sql
 
 from apps.archive.models import Account, Post, SourceArticle
 from apps.ingest import services, writer
@@ -150,8 +151,9 @@ def account_upserts(monkeypatch):
     original = psycopg.Cursor.execute
 
     def execute(self, query, params=None, **kwargs):
-        if str(query).lstrip().startswith(f"INSERT INTO {Account._meta.db_table}"):
-            sent.append(len(orjson.loads(params[-1])))
+        text = query.as_string(self) if isinstance(query, sql.Composable) else query
+        if text.lstrip().startswith(f'INSERT INTO "{Account._meta.db_table}"'):
+            sent.append(len(orjson.loads(params["authors"])))
         return original(self, query, params, **kwargs)
 
     monkeypatch.setattr(psycopg.Cursor, "execute", execute)

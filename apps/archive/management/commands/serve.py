@@ -46,6 +46,8 @@ class Command(BaseCommand):
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "--config",
+                str(settings.BASE_DIR / "gunicorn.conf.py"),
                 "metoo_archive.wsgi",
                 "--bind",
                 f"{host}:{port}",
