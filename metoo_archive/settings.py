@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.humanize",
     "django_filters",
+    "metoo_archive",  # the project's own commands (serve)
     "apps.core",
     "apps.archive",
     "apps.timeline",
