@@ -56,17 +56,6 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def env_int_list(name: str, default: list[int]) -> list[int]:
-    """Comma-separated whole numbers, e.g. ``4000,16000``."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return [int(item) for item in raw.split(",") if item.strip()]
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a list of whole numbers.") from None
-
-
 # --- core -----------------------------------------------------------------------------------
 
 DEBUG = env_bool("DEBUG", False)
@@ -284,11 +273,6 @@ SEARCH_PAGE_SIZE = env_int("SEARCH_PAGE_SIZE", 20)
 # Search (issue 4): relevance ranks at most this many matches; facets count at most this many.
 SEARCH_RANK_WINDOW = env_int("SEARCH_RANK_WINDOW", 500)
 SEARCH_FACET_SAMPLE = env_int("SEARCH_FACET_SAMPLE", 1000)
-# Date-ordered searches of words look at the nearest SEARCH_NEAREST_WALK entries, then at
-# windows of about SEARCH_DATE_WINDOWS nearest entries through the text index, then walk the
-# date index to the end (apps.search.searching._windowed_sql).
-SEARCH_NEAREST_WALK = env_int("SEARCH_NEAREST_WALK", 4000)
-SEARCH_DATE_WINDOWS = env_int_list("SEARCH_DATE_WINDOWS", [16000, 64000, 256000])
 # Whole search and timeline pages kept for visitors who are not signed in, until public content
 # changes (apps.search.page_cache).
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime
 import functools
 
@@ -10,6 +9,7 @@ import django_filters
 from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
+from psycopg import sql
 
 from apps.archive.models import Outlet, Platform
 from apps.search import query as search_query
@@ -26,46 +26,33 @@ class Order:
 
 
 @functools.lru_cache(maxsize=2048)
-def _compiled(sql: str, params: tuple[str, ...]) -> tuple[str, str]:
+def _compiled(statement: str, params: tuple[str, ...]) -> tuple[str, str]:
     """The query's tsqueries as text. They depend only on the query and the text search
-    configurations (fixed by migrations), so a process remembers its recent ones."""
+    configurations (fixed by migrations), so a process remembers its recent ones: compiling
+    them costs a round trip and a plan on every search otherwise."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement, params)
         return tuple(cursor.fetchone())
 
 
-class _DeclaredOnce:
-    """A filter whose state is all set where it is declared: each FilterSet gets a shallow
-    copy instead of django-filter's deep copy, which cost more than validating the form
-    (the filters only lend their fields to the form class, built once, and their labels)."""
-
-    def __deepcopy__(self, memo):
-        return copy.copy(self)
+# The search index's table, and its columns by field name, for statements composed with
+# psycopg.sql (here and in apps.search.searching and apps.search.volume).
+INDEX_TABLE = sql.Identifier(SearchEntry._meta.db_table)
 
 
-class CharFilter(_DeclaredOnce, django_filters.CharFilter):
-    pass
+def column(name: str) -> sql.Identifier:
+    """The search index's column for the field (or attribute) ``name``."""
+    return sql.Identifier(SearchEntry._meta.get_field(name).column)
 
 
-class ChoiceFilter(_DeclaredOnce, django_filters.ChoiceFilter):
-    pass
+def as_text(statement: sql.Composable) -> str:
+    """A composed statement as the text Django's cursor takes: identifiers quoted by psycopg,
+    each parameter a ``%s``."""
+    connection.ensure_connection()
+    return statement.as_string(connection.connection)
 
 
-class NumberFilter(_DeclaredOnce, django_filters.NumberFilter):
-    pass
-
-
-class DateFilter(_DeclaredOnce, django_filters.DateFilter):
-    pass
-
-
-class _FieldsSharedAcrossForms(dict):
-    """A form class's fields, which every form of it may share: Django deep-copies them into
-    each form so that a form can change its own (a widget's attributes, say), and this form
-    never does. The copy cost a search more than validating the form."""
-
-    def __deepcopy__(self, memo):
-        return dict(self)
+MATCH_ALL, MATCH_NONE = sql.SQL("TRUE"), sql.SQL("FALSE")
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -73,26 +60,29 @@ class SearchFilterSet(django_filters.FilterSet):
 
     Always bound (an empty query string is a valid search of everything), so that the default
     order applies and invalid values are reported rather than raising. The filters are applied
-    as one SQL condition on the index's own columns (:meth:`where`): the search runner puts it
-    into statements of its own, and building it directly costs a fraction of compiling the
-    same conditions through the ORM on every search. ``qs`` applies that same condition, for
-    the exports and the timeline."""
+    as one SQL condition on the index's own columns (:meth:`where`), composed with psycopg.sql:
+    the search runner puts it into statements of its own; ``qs`` applies that same condition,
+    for the exports and the timeline."""
 
-    q = CharFilter(label="Search", max_length=1000)
-    kind = ChoiceFilter(choices=EntryKind.choices, label="Kind", empty_label="Any")
-    platform = ChoiceFilter(choices=Platform.choices, label="Platform", empty_label="Any")
-    account = NumberFilter(
+    q = django_filters.CharFilter(label="Search", max_length=1000)
+    kind = django_filters.ChoiceFilter(choices=EntryKind.choices, label="Kind", empty_label="Any")
+    platform = django_filters.ChoiceFilter(
+        choices=Platform.choices, label="Platform", empty_label="Any"
+    )
+    account = django_filters.NumberFilter(
         field_name="account_id", label="Account", min_value=1, max_value=MAX_ID, decimal_places=0
     )
-    outlet = NumberFilter(
+    outlet = django_filters.NumberFilter(
         field_name="outlet_id", label="Outlet", min_value=1, max_value=MAX_ID, decimal_places=0
     )
-    hashtag = CharFilter(label="Hashtag", max_length=140)
-    language = CharFilter(field_name="language", label="Language", max_length=16)
-    date_from = DateFilter(field_name="date", label="From (on or after)")
-    date_to = DateFilter(field_name="date", label="To (up to and including)")
+    hashtag = django_filters.CharFilter(label="Hashtag", max_length=140)
+    language = django_filters.CharFilter(field_name="language", label="Language", max_length=16)
+    date_from = django_filters.DateFilter(field_name="date", label="From (on or after)")
+    date_to = django_filters.DateFilter(field_name="date", label="To (up to and including)")
     # Ordering is the search runner's job (it chooses the plan); declared for the form.
-    order = ChoiceFilter(choices=Order.CHOICES, label="Order", empty_label="Best first")
+    order = django_filters.ChoiceFilter(
+        choices=Order.CHOICES, label="Order", empty_label="Best first"
+    )
 
     class Meta:
         model = SearchEntry
@@ -103,43 +93,34 @@ class SearchFilterSet(django_filters.FilterSet):
         self.parsed = search_query.parse("")
         self.tsquery = ""
         self.highlight_tsquery = ""
-        self._where: tuple[str, list] | None = None
-        self.matches_text = False  # whether where() holds a text condition (query or hashtag)
-
-    def get_form_class(self):
-        """Built once a process: every search's form has the same fields (each form still
-        gets its own copies of them)."""
-        cls = type(self)
-        if "_form_class" not in cls.__dict__:
-            form_class = super().get_form_class()
-            form_class.base_fields = _FieldsSharedAcrossForms(form_class.base_fields)
-            cls._form_class = form_class
-        return cls._form_class
+        self._where: tuple[sql.Composable, list] | None = None
 
     def filter_queryset(self, queryset):
-        sql, params = self.where()
-        if sql == "TRUE":
+        condition, params = self.where()
+        if condition == MATCH_ALL:
             return queryset
-        # Parameters are passed apart; the SQL is made of our own fixed fragments.
-        return queryset.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
+        # Composed from our own fragments and the index's column names; values are parameters.
+        return queryset.filter(
+            RawSQL(as_text(condition), params, output_field=BooleanField())  # noqa: S611
+        )
 
-    def where(self) -> tuple[str, list]:
-        """Every valid filter and the query, as one condition on ``search_searchentry``'s
-        columns (unqualified) with its parameters: ``"TRUE"`` for a search of everything,
-        ``"FALSE"`` when nothing can match (``outlet:`` naming no outlet). Also sets
+    def where(self) -> tuple[sql.Composable, list]:
+        """Every valid filter and the query, as one condition on the search index's columns
+        (unqualified) with its parameters: ``MATCH_ALL`` for a search of everything,
+        ``MATCH_NONE`` when nothing can match (``outlet:`` naming no outlet). Also sets
         ``parsed``, ``tsquery`` and ``highlight_tsquery``."""
         if self._where is None:
             self._where = self._conditions(self.cleaned)
         return self._where
 
-    def _conditions(self, cleaned: dict) -> tuple[str, list]:
-        conditions: list[str] = []
+    def _conditions(self, cleaned: dict) -> tuple[sql.Composable, list]:
+        conditions: list[sql.Composable] = []
         params: list = []
 
-        def add(sql: str, *values, text: bool = False) -> None:
-            conditions.append(sql)
-            params.extend(values)
-            self.matches_text |= text
+        def add(template: str, name: str, value) -> None:
+            """``template`` with the column of field ``name`` and a parameter for ``value``."""
+            conditions.append(sql.SQL(template).format(column(name), sql.Placeholder()))
+            params.append(value)
 
         if cleaned.get("q"):
             self.parsed = parsed = search_query.parse(cleaned["q"])
@@ -149,11 +130,11 @@ class SearchFilterSet(django_filters.FilterSet):
                 if not self.tsquery:
                     parsed.notes.append("Nothing in the query could be searched for.")
             if self.tsquery:
-                add("document @@ %s::tsquery", self.tsquery, text=True)
+                add("{} @@ {}::tsquery", "document", self.tsquery)
             if parsed.after:
-                add("date >= %s", _start_of(parsed.after))
+                add("{} >= {}", "date", _start_of(parsed.after))
             if parsed.before:
-                add("date < %s", _start_of(parsed.before))
+                add("{} < {}", "date", _start_of(parsed.before))
             if parsed.outlets:
                 outlet_ids = []
                 for outlet_name in parsed.outlets:
@@ -162,29 +143,29 @@ class SearchFilterSet(django_filters.FilterSet):
                         parsed.notes.append(f"No outlet in the archive is called “{outlet_name}”.")
                     outlet_ids += found
                 if not outlet_ids:
-                    return "FALSE", []
-                add("outlet_id = ANY(%s)", outlet_ids)
+                    return MATCH_NONE, []
+                add("{} = ANY({})", "outlet_id", outlet_ids)
         for name in ("kind", "platform", "language"):
             if cleaned.get(name):
-                add(f"{name} = %s", cleaned[name])
+                add("{} = {}", name, cleaned[name])
         for name in ("account", "outlet"):
             if cleaned.get(name) is not None:
-                add(f"{name}_id = %s", int(cleaned[name]))
+                add("{} = {}", f"{name}_id", int(cleaned[name]))
         tag = (cleaned.get("hashtag") or "").strip().lstrip("#").lower()
         if tag:
             # Through the same lexeme recipe as "#tag" in the query: case and accents folded.
             parsed_tag = search_query.ParsedQuery(
                 raw="", groups=[[search_query.Term("hashtag", tag)]]
             )
-            sql, tag_params = search_query.compile_sql(parsed_tag)
-            add("document @@ %s::tsquery", _compiled(sql, tuple(tag_params))[0], text=True)
+            statement, tag_params = search_query.compile_sql(parsed_tag)
+            add("{} @@ {}::tsquery", "document", _compiled(statement, tuple(tag_params))[0])
         if cleaned.get("date_from"):
-            add("date >= %s", _start_of(cleaned["date_from"]))
+            add("{} >= {}", "date", _start_of(cleaned["date_from"]))
         if cleaned.get("date_to"):
-            add("date < %s", _start_of(cleaned["date_to"] + datetime.timedelta(days=1)))
+            add("{} < {}", "date", _start_of(cleaned["date_to"] + datetime.timedelta(days=1)))
         if not conditions:
-            return "TRUE", []
-        return " AND ".join(f"({condition})" for condition in conditions), params
+            return MATCH_ALL, []
+        return sql.SQL(" AND ").join(sql.SQL("({})").format(c) for c in conditions), params
 
     @staticmethod
     def outlets_named(name: str) -> list[int]:

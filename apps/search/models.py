@@ -45,9 +45,10 @@ class SearchEntry(models.Model):
         "'#tag', '@handle' and 'from:handle' lexemes; built by the search_document() SQL function."
     )
 
-    # The UTC day of ``date`` (days since 1970-01-01), kept by PostgreSQL. A key of the text
-    # index: a newest-first search reads the matches of its newest days through that index
-    # (apps.search.searching: windows), skipping the rest of each word's posting list.
+    # The UTC day of ``date`` (days since 1970-01-01), kept by PostgreSQL, and a key of the text
+    # index. No search reads it since the windows-of-days plan was removed (issue 12); it is
+    # kept until the index's rebuild (apps.search.indexing.GIN_INDEX_SQL) stops naming it, and
+    # can then be dropped with the key in one migration.
     day = models.GeneratedField(
         expression=models.Func(
             models.F("date"),
@@ -65,10 +66,9 @@ class SearchEntry(models.Model):
             models.UniqueConstraint(fields=["kind", "entry_id"], name="search_entry_unique"),
         ]
         indexes = [
-            # One GIN index over the text, the filters and the day (btree_gin): "harassment"
-            # on Mastodon in French intersects three posting lists instead of fetching every
-            # post that says "harassment" to look at its platform and language, and a window
-            # of days skips to the part of each posting list it covers.
+            # One GIN index over the text and the filters (btree_gin): "harassment" on
+            # Mastodon in French intersects three posting lists instead of fetching every
+            # post that says "harassment" to look at its platform and language.
             GinIndex(
                 fields=[
                     "document",

@@ -1,20 +1,17 @@
 """Turning a search into what its page shows: links for every state (facets, orders, next page,
-exports, the citation permalink), built here so that templates only print."""
+exports, the citation permalink) and the filter controls' values, prepared here so that the
+templates (templates/search/) only print them."""
 
 from __future__ import annotations
 
 import datetime
-import functools
-import html
+from dataclasses import dataclass
 from urllib.parse import quote_plus, urlencode
 
 from django.http import QueryDict
-from django.urls import get_script_prefix, reverse
-from django.utils import timezone, translation
-from django.utils.dates import MONTHS
-from django.utils.safestring import SafeString, mark_safe
+from django.utils import timezone
+from django.utils.formats import date_format
 
-from apps.archive.models import Platform
 from apps.search import citations
 from apps.search.filters import Order, SearchFilterSet
 from apps.search.searching import Result, SearchPage
@@ -44,7 +41,8 @@ def with_params(base: QueryDict, **changes) -> str:
 class ParamLinks:
     """Links to the search with some of its parameters changed, many from the same
     parameters (a search page makes some sixty): each parameter is encoded once, as
-    ``urlencode`` writes it, and each link encodes only what it changes."""
+    ``urlencode`` writes it, and each link encodes only what it changes (a speed-up kept:
+    see apps.search.searching's docstring)."""
 
     def __init__(self, base: QueryDict):
         # One value each (search_params keeps one).
@@ -92,186 +90,83 @@ def parse_run_at(value: str | None) -> datetime.datetime | None:
         return None
 
 
-@functools.lru_cache(maxsize=16)
-def _control_parts(form_class, language: str) -> tuple:
-    """Each filter control's markup around its value, built once per form class and
-    language: (name, label, options as (value, markup, markup selected)) for a select,
-    (name, label, markup before the value, markup after it) for an input."""
-    esc = html.escape
-    parts = []
-    for name, field in form_class.base_fields.items():
+@dataclass
+class ResultItem:
+    """What the results template prints of one result: plain text (escaped by the template)
+    except ``marked_title`` and ``snippet``, which come escaped with only <mark> kept
+    (``searching.mark_safe_snippet``)."""
+
+    kind: str
+    url: str
+    title: str
+    meta: str
+    marked_title: str = ""
+    time_machine: str = ""
+    time_text: str = ""
+    snippet: str = ""
+    content_warning: str = ""
+
+
+def result_items(results: list[Result]) -> list[ResultItem]:
+    """The page's results as the template prints them, in order."""
+    items = []
+    for result in results:
+        entry, kind = result.entry, result.kind
+        item = ResultItem(kind, entry.get_absolute_url(), "", "", snippet=result.snippet)
+        if kind == "post":
+            name = entry.account.public_name if entry.account else "an unknown account"
+            item.title = f"Post by {name}"
+            item.meta = f"Post on {entry.get_platform_display()}"
+            if moment := entry.moment:
+                item.time_machine, item.time_text = moment.machine, str(moment)
+            item.content_warning = entry.content_warning
+        elif kind == "article":
+            item.title, item.marked_title = entry.title, result.title
+            item.meta = f"Article in {entry.outlet.name}" if entry.outlet else "Article"
+            if entry.published_at:
+                day = timezone.localtime(entry.published_at)
+                item.time_machine, item.time_text = f"{day:%Y-%m-%d}", date_format(day, "j F Y")
+        elif kind == "event":
+            item.title, item.marked_title = entry.title, result.title
+            item.meta = f"Timeline event · {entry.display_date}"
+        else:
+            item.title = entry.public_name
+            item.meta = f"Account on {entry.get_platform_display()}"
+            if entry.display_name:
+                item.meta += f" · {entry.display_name}"
+        items.append(item)
+    return items
+
+
+def filter_controls(filterset: SearchFilterSet) -> list[dict]:
+    """The filter form's controls as plain data for the template (templates/search/search.html):
+    name, label, the value sent, and for a select its options with the one sent marked. The
+    markup stays in the template; Django's widget templates would write the label with a colon
+    and the attributes in another order."""
+    data = filterset.form.data
+    controls = []
+    for name, field in filterset.form.fields.items():
         if name == "q":
             continue
-        label = f'<label for="id_{name}">{esc(str(field.label))}</label>'
-        if hasattr(field, "choices"):
-            options = tuple(
-                (
-                    str(option),
-                    f'<option value="{esc(str(option))}">{esc(str(text))}</option>',
-                    f'<option value="{esc(str(option))}" selected>{esc(str(text))}</option>',
-                )
-                for option, text in field.choices
-            )
-            parts.append((name, label, options))
-        else:
-            kind = "date" if name in ("date_from", "date_to") else "text"
-            numeric = ' inputmode="numeric"' if name in ("account", "outlet") else ""
-            parts.append(
-                (name, label, f'<input type="{kind}" name="{name}" id="id_{name}" value="',
-                 f'"{numeric}>')
-            )  # fmt: skip
-    return tuple(parts)
-
-
-def filter_controls_html(filterset: SearchFilterSet) -> SafeString:
-    """The filter form's controls (each a label and its select or input), built here:
-    Django's widget templates, or a template loop over the controls, cost more to render than
-    the rest of the page. Values and labels are escaped as Django's autoescaping does."""
-    data = filterset.form.data
-    html_parts = []
-    for name, label, *control in _control_parts(type(filterset.form), translation.get_language()):
         value = data.get(name, "") or ""
-        if len(control) == 1:
-            options = "".join(
-                selected if option == value else plain for option, plain, selected in control[0]
-            )
-            select = f'<select name="{name}" id="id_{name}">{options}</select>'
-            html_parts.append(f"<p>{label}{select}</p>")
+        control = {"name": name, "label": field.label, "value": value}
+        if hasattr(field, "choices"):
+            control["options"] = [
+                {"value": str(option), "label": text, "selected": str(option) == value}
+                for option, text in field.choices
+            ]
         else:
-            before, after = control
-            html_parts.append(f"<p>{label}{before}{html.escape(value)}{after}</p>")
-    return mark_safe("\n".join(html_parts))  # noqa: S308 -- escaped parts
-
-
-def _facet_option_html(url: str, label: str, shown_count: str, active: bool) -> str:
-    """One facet link, built here rather than in a template loop (some 60 links a page).
-    ``html.escape`` escapes as Django's ``escape`` does; the count is digits and commas."""
-    url, label = html.escape(url), html.escape(label)
-    if active:
-        return mark_safe(  # noqa: S308 -- escaped parts
-            f'<li><a href="{url}" aria-current="true" class="facet-active">{label} '
-            f'<span class="count">({shown_count})</span><span class="visually-hidden">, '
-            "selected; select to remove</span></a></li>"
-        )
-    return mark_safe(  # noqa: S308 -- escaped parts
-        f'<li><a href="{url}">{label} <span class="count">({shown_count})</span></a></li>'
-    )
-
-
-class _ResultMarkup:
-    """One page of results as HTML, built here rather than in a template loop: each result's
-    branches, filters and links cost the template engine more than the rest of the page
-    (twenty results a page, on every search). Every value from an entry is escaped with
-    ``html.escape`` (what Django's autoescaping does); snippets and marked titles come already
-    escaped from ``searching.mark_safe_snippet``; links are built from one reversed URL per
-    kind."""
-
-    def __init__(self):
-        # Made once per language, time zone and script prefix (see _markup_for): translated
-        # names, the time zone, and each kind's link, reversed with a stand-in id split out.
-        self.months = [""] + [str(MONTHS[number]) for number in range(1, 13)]
-        self.platforms = {value: str(label) for value, label in Platform.choices}
-        self.zone = timezone.get_current_timezone()
-        self.link = {
-            kind: reverse(name, args=[stand_in]).rpartition(str(stand_in))[::2]
-            for kind, name, stand_in in (
-                ("post", "archive:post", 1),
-                ("article", "archive:article", 1),
-                ("event", "timeline:event", "x"),
-            )
-        }
-
-    @classmethod
-    def current(cls) -> _ResultMarkup:
-        """The markup for the active language, time zone and script prefix."""
-        return _markup_for(
-            translation.get_language(), timezone.get_current_timezone_name(), get_script_prefix()
-        )
-
-    def url(self, kind: str, key) -> str:
-        before, after = self.link[kind]
-        return f"{before}{key}{after}"
-
-    def day(self, moment) -> str:
-        return f"{moment.day} {self.months[moment.month]} {moment.year}"
-
-    def render(self, result: Result) -> str:
-        entry, esc = result.entry, html.escape
-        if result.kind == "post":
-            name = entry.account.public_name if entry.account else "an unknown account"
-            head = (
-                f'<h3 class="result-title"><a href="{self.url("post", entry.pk)}">'
-                f"Post by {esc(name)}</a></h3>"
-            )
-            meta = f"Post on {esc(self.platforms.get(entry.platform, entry.platform))}"
-            moment = entry.moment
-            if moment:
-                meta += f' · <time datetime="{moment.machine}">{esc(str(moment))}</time>'
-            body = f'<p class="meta">{meta}</p>'
-            if entry.content_warning:
-                body += (
-                    '<details class="content-warning"><summary>Content warning: '
-                    f"{esc(entry.content_warning)}. Show the excerpt</summary>"
-                    f'<p class="snippet">{result.snippet}</p></details>'
-                )
-                return head + body
-        elif result.kind == "article":
-            title = result.title or esc(entry.title)
-            head = (
-                f'<h3 class="result-title"><a href="{self.url("article", entry.pk)}">'
-                f"{title}</a></h3>"
-            )
-            meta = "Article"
-            if entry.outlet:
-                meta += f" in {esc(entry.outlet.name)}"
-            if entry.published_at:
-                moment = entry.published_at.astimezone(self.zone)
-                meta += f' · <time datetime="{moment:%Y-%m-%d}">{self.day(moment)}</time>'
-            body = f'<p class="meta">{meta}</p>'
-        elif result.kind == "event":
-            title = result.title or esc(entry.title)
-            head = (
-                f'<h3 class="result-title"><a href="{esc(self.url("event", entry.slug))}">'
-                f"{title}</a></h3>"
-            )
-            body = f'<p class="meta">Timeline event · {esc(entry.display_date)}</p>'
-        else:
-            head = (
-                f'<h3 class="result-title"><a href="{esc(entry.get_absolute_url())}">'
-                f"{esc(entry.public_name)}</a></h3>"
-            )
-            meta = f"Account on {esc(self.platforms.get(entry.platform, entry.platform))}"
-            if entry.display_name:
-                meta += f" · {esc(entry.display_name)}"
-            body = f'<p class="meta">{meta}</p>'
-        if result.snippet:
-            body += f'<p class="snippet">{result.snippet}</p>'
-        return head + body
-
-
-@functools.lru_cache(maxsize=32)
-def _markup_for(language: str, zone_name: str, script_prefix: str) -> _ResultMarkup:
-    """The markup made under the active language, time zone and script prefix, which the
-    arguments name (they are the cache's key)."""
-    return _ResultMarkup()
-
-
-def results_html(results: list[Result]) -> SafeString:
-    """The page's result list items (see :class:`_ResultMarkup`), in order."""
-    markup = _ResultMarkup.current()
-    return mark_safe(  # noqa: S308 -- escaped parts
-        "".join(
-            f'<li class="result result-{result.kind}">{markup.render(result)}</li>'
-            for result in results
-        )
-    )
+            control["type"] = "date" if name in ("date_from", "date_to") else "text"
+            control["numeric"] = name in ("account", "outlet")
+        controls.append(control)
+    return controls
 
 
 def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dict:
     base = search_params(request)
     link = ParamLinks(base)
     cleaned = filterset.cleaned
-    facets, facets_html = [], []
+    facets = []
     for facet in page.facets:
         current = cleaned.get(facet.name)
         current = "" if current is None else str(current).lower()
@@ -288,16 +183,9 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
                     "shown_count": shown_count,
                     "active": active,
                     "url": url,
-                    "html": _facet_option_html(url, str(option["label"]), shown_count, active),
                 }
             )
         facets.append({"name": facet.name, "label": facet.label, "options": options})
-        if options:
-            label = html.escape(facet.label)
-            facets_html.append(
-                f'<nav aria-label="{label}" class="facet"><h3>{label}</h3>'
-                f"<ul>{''.join(option['html'] for option in options)}</ul></nav>"
-            )
 
     now = timezone.now().replace(microsecond=0)
     cited_at = parse_run_at(request.GET.get("at"))
@@ -327,14 +215,13 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
     ]
     return {
         "filterset": filterset,
-        "controls_html": filter_controls_html(filterset),
+        "controls": filter_controls(filterset),
         "page": page,
-        "results_html": results_html(page.results),
+        "results": result_items(page.results),
         "query_text": query_text,
         "understood": filterset.parsed.explain(),
         "notes": list(dict.fromkeys(filterset.parsed.notes + filterset.problems())),
         "facets": facets,
-        "facets_html": mark_safe("\n".join(facets_html)),  # noqa: S308 -- escaped parts
         "active_filters": active_filters,
         "orders": orders,
         "next_url": (

@@ -1,22 +1,48 @@
 """Running a search: counts, the page of results, facets and snippets, in a fixed number of
 queries, choosing the plan PostgreSQL would get wrong.
 
-Known traps at a million rows, and what is done about each:
+The plans, and when each is chosen (:func:`search_run`):
 
-* exact counts of common terms are slow: counting stops at ``SEARCH_COUNT_CAP`` ("1,000+");
-* newest-first with a rare term tempts the planner to walk the date index backwards looking for
-  matches: the capped count tells us how many rows match, and when they are few they are
-  fetched through the text index first (a materialised CTE) and sorted, never by the date walk;
-* newest-first with words that are many overall but thin among the newest entries makes that
-  walk long too: the walk stops after the nearest ``SEARCH_NEAREST_WALK`` entries, then windows
-  of days are searched through the text index (its ``day`` key skips to the part of each
-  posting list a window covers), and only then is the date index walked to the end;
-* within one account, one outlet, or one platform in one language, that subset's own date
-  index is walked (the text index would decode the filters' long posting lists);
-* ranking every match of a common term is slow: relevance ranks at most ``SEARCH_RANK_WINDOW``
-  matches (all of them when there are fewer, the newest ones otherwise) and says so;
-* OFFSET pages slow down with depth: date orders page by keyset (date, id) cursors, relevance
-  pages stay within the bounded window.
+* **Counting** always comes first, and stops at ``SEARCH_COUNT_CAP`` ("1,000+"): exact counts
+  of common terms are slow. The capped count, kept with the facets until public content
+  changes (:func:`cached_count_and_facets`), tells the plans below how many rows match.
+* **Few matches** (the count is under the cap), newest or oldest first: every match is
+  fetched through the text index (a materialised CTE) and then sorted. Left to itself the
+  planner may walk the date index backwards looking for a rare word's few matches.
+* **A narrow filter** (one account, one outlet, or one platform in one language): that
+  subset's own date index is walked (``search_entry_account``, ``search_entry_outlet``,
+  ``search_entry_platform_lang``), bounded by the subset; the planner is left to choose.
+* **Many matches**, newest or oldest first: the date index is walked until a page of matches
+  is found (a common word is met at once); pages after the first continue from a keyset
+  cursor (date, id), so deep pages cost what the first one does.
+* **Relevance** ranks every match when there are at most ``SEARCH_RANK_WINDOW`` of them
+  (fetched through the text index when they are few); otherwise it ranks the newest
+  ``SEARCH_RANK_WINDOW`` and says so. Its pages are numbered, within that window.
+
+Statements are composed with ``psycopg.sql``: table and column names from the models'
+``_meta``, every value (the query, filters, moderation states, kinds) a parameter, only our own
+integers (page size, limits) written as literals.
+
+Speed-ups kept because the benchmark (``benchmarks/search_queries.py``, page cache off) shows
+each saving more than a millisecond at p95 on a fresh page (``benchmarks/RESULTS.md``):
+
+* counts and facets in one statement, kept under the public content version (the same search
+  in another order, or its next page, does not count again);
+* a page's posts, with their accounts and snippets, read in the page's own statement through
+  lateral lookups, and other kinds by one hand-written statement per kind, made into model
+  instances with ``Model.from_db`` (:class:`_Listing`): compiling the same through the ORM on
+  every search cost more than running it;
+* the query's tsqueries remembered per process (``apps.search.filters._compiled``): a round
+  trip and a plan fewer on every search;
+* the page's sixty-odd links (facets, orders, pages, exports) built from the search's
+  parameters encoded once (``apps.search.presenting.ParamLinks``): 0.04 ms a page against
+  1.3 ms through ``QueryDict.copy()`` and ``urlencode()`` per link;
+* the timeline's volume chart kept rendered under the content version
+  (``apps.search.volume.volume_chart_html``): a month by hour is 744 bars.
+
+Everything a page shows is rendered by templates (``templates/search/``), and the search form
+is plain django-filter: sharing its filters and fields between requests instead of Django's and
+django-filter's deep copies saved 0.4 ms a page, under the threshold, and was removed.
 """
 
 from __future__ import annotations
@@ -29,11 +55,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
+from psycopg import sql
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.core.moderation import ModerationState
 from apps.search.caching import cache_get, cache_set
-from apps.search.filters import Order, SearchFilterSet
+from apps.search.filters import INDEX_TABLE, Order, SearchFilterSet, as_text, column
 from apps.search.indexing import content_version
+from apps.search.models import EntryKind
 from apps.timeline.models import TimelineEvent
 
 FACET_SIZE = 10
@@ -128,30 +157,49 @@ def decode_cursor(value: str | None) -> tuple[datetime.datetime, int] | None:
     return (date, pk) if 0 <= pk < 2**63 else None
 
 
-def _base_sql(filterset: SearchFilterSet, columns: tuple[str, ...]) -> tuple[str, list]:
-    """The index rows the search matches, as a statement of their own."""
+# The index's columns, by name, for the statements below (their names on the model, quoted as
+# identifiers by psycopg).
+_C = {
+    name: column(name)
+    for name in (
+        "id", "kind", "entry_id", "date", "document", "platform", "language", "outlet_id",
+        "account_id", "hashtags",
+    )
+}  # fmt: skip
+_PAGE_COLUMNS = ("id", "kind", "entry_id", "date")
+_DIRECTION = {True: sql.SQL("DESC"), False: sql.SQL("ASC")}
+
+
+def matching_rows(
+    filterset: SearchFilterSet, columns: tuple[str, ...]
+) -> tuple[sql.Composed, list]:
+    """The index rows the search matches (``columns`` of them), as a statement of their own."""
     where, params = filterset.where()
-    return f"SELECT {', '.join(columns)} FROM search_searchentry WHERE {where}", list(params)  # noqa: S608
+    statement = sql.SQL("SELECT {columns} FROM {table} WHERE {where}").format(
+        columns=sql.SQL(", ").join(column(name) for name in columns),
+        table=INDEX_TABLE,
+        where=where,
+    )
+    return statement, list(params)
 
 
 def search_run(
     filterset: SearchFilterSet, *, cursor: str = "", page: int = 1, version: str | None = None
 ) -> SearchPage:
-    """One page of results. ``version`` is the public content version, if the caller has
-    already read it (before anything else: see cached_count_and_facets)."""
+    """One page of results, by the plan the module's docstring describes. ``version`` is the
+    public content version, if the caller has already read it (before anything else: see
+    cached_count_and_facets)."""
     cap = settings.SEARCH_COUNT_CAP
     size = settings.SEARCH_PAGE_SIZE
     window = settings.SEARCH_RANK_WINDOW
     sample = settings.SEARCH_FACET_SAMPLE
     if version is None:
         version = content_version()
-    base_sql, params = _base_sql(filterset, ("id", "kind", "entry_id", "date", "document"))
+    matching, params = matching_rows(filterset, (*_PAGE_COLUMNS, "document"))
     count, facets = cached_count_and_facets(
-        filterset, limit=max(cap, window, sample) + 1, version=version, matching=(base_sql, params)
+        filterset, limit=max(cap, window, sample) + 1, version=version, matching=(matching, params)
     )
-    few = count <= cap  # few enough to fetch through the text index and sort
-    # Within one account, one outlet, or one platform in one language, an index gives the
-    # subset in date order: walking it is bounded by the subset, so the planner may choose.
+    few = count <= cap
     cleaned = filterset.cleaned
     narrow = (
         cleaned.get("account") is not None
@@ -162,52 +210,34 @@ def search_run(
     if order == Order.RELEVANCE and not filterset.tsquery:
         order = Order.NEWEST
 
-    sql_params: list = []
-    fallback = hint_key = None  # for date orders: see _date_order_statements
     next_cursor = next_page = None
     note = ""
     if order == Order.RELEVANCE:
         rank_all = count <= window
         ranked = count if rank_all else window  # how many rows relevance order pages through
         page = max(1, min(page, -(-ranked // size) or 1))
-        if rank_all:
-            ctes = f"m AS MATERIALIZED ({base_sql})"
-        elif few:  # through the text index first, as for date orders below
-            ctes = (
-                f"f AS MATERIALIZED ({base_sql}), m AS MATERIALIZED "  # noqa: S608
-                f"(SELECT * FROM f ORDER BY date DESC, id DESC LIMIT {window})"
-            )
-        else:
-            ctes = f"m AS MATERIALIZED ({base_sql} ORDER BY date DESC, id DESC LIMIT {window})"
+        statement = _relevance_page(
+            matching, rank_all=rank_all, few=few, window=window, size=size, page=page
+        )
+        statement_params = [*params, filterset.tsquery]
+        page_order = sql.SQL("page.rank DESC, page.{date} DESC, page.{id} DESC").format(**_C)
         if not rank_all:
             note = (
                 f"More than {window:,} entries match: relevance order ranks the "
                 f"{window:,} newest of them. Narrow the search to rank them all."
             )
-        sql = (
-            f"WITH {ctes} "  # noqa: S608
-            "SELECT id, kind, entry_id, date, ts_rank(document, %s::tsquery, 1) AS rank FROM m "
-            "ORDER BY rank DESC, date DESC, id DESC "
-            f"LIMIT {size + 1} OFFSET {(page - 1) * size}"
-        )
-        sql_params = params + [filterset.tsquery]
-        page_order = "page.rank DESC, page.date DESC, page.id DESC"
     else:
         descending = order == Order.NEWEST
-        direction = "DESC" if descending else "ASC"
         position = decode_cursor(cursor)
-        (sql, sql_params), fallback, hint_key = _date_order_statements(
-            filterset, base_sql, params, few=few, narrow=narrow, descending=descending,
-            position=position, version=version, size=size,
+        statement = _date_page(
+            matching, through_text_index=few and not narrow, descending=descending,
+            after=position is not None, size=size,
         )  # fmt: skip
-        page_order = f"page.date {direction}, page.id {direction}"
-    rows = _page_rows(sql, sql_params, page_order, filterset.highlight_tsquery)
-    if fallback is not None:
-        short = len(rows) <= size
-        if short:
-            rows = _page_rows(*fallback, page_order, filterset.highlight_tsquery)
-        if hint_key:
-            cache_set(hint_key, "windows" if short else "nearest", FACET_CACHE_SECONDS)
+        statement_params = [*params, *(position or ())]
+        page_order = sql.SQL("page.{date} {direction}, page.{id} {direction}").format(
+            direction=_DIRECTION[descending], **_C
+        )
+    rows = _page_rows(statement, statement_params, page_order, filterset.highlight_tsquery)
     has_more = len(rows) > size
     rows = rows[:size]
     if has_more:
@@ -218,9 +248,8 @@ def search_run(
             last = rows[-1]
             next_cursor = encode_cursor(last[3], last[0])
 
-    results = _load_entries(rows, filterset.highlight_tsquery)
     return SearchPage(
-        results=results,
+        results=_load_entries(rows, filterset.highlight_tsquery),
         count=min(count, cap),
         count_capped=count > cap,
         order=order,
@@ -233,203 +262,70 @@ def search_run(
     )
 
 
-def _date_order_statements(
-    filterset: SearchFilterSet,
-    base_sql: str,
-    params: list,
-    *,
-    few: bool,
-    narrow: bool,
-    descending: bool,
-    position: tuple[datetime.datetime, int] | None,
-    version: str,
-    size: int,
-) -> tuple[tuple[str, list], tuple[str, list] | None, str | None]:
-    """How a newest- or oldest-first page is read: its statement, another to run if the
-    first one's page falls short (or None), and the key under which to remember whether it
-    did (or None)."""
-    direction = "DESC" if descending else "ASC"
-    keyset = ""
-    if position is not None:
-        keyset = f"WHERE (date, id) {'<' if descending else '>'} (%s, %s)"
-    outer_params = list(position) if position else []
-    order = f"ORDER BY date {direction}, id {direction} LIMIT {size + 1}"
-    walk = (
-        f"SELECT id, kind, entry_id, date FROM ({base_sql}) AS m {keyset} {order}",  # noqa: S608
-        params + outer_params,
-    )
-    if few and not narrow:
-        # Few matches: find them all through the text index, then sort. Left to itself the
-        # planner may walk the whole date index looking for them.
-        return (
-            (
-                f"WITH m AS MATERIALIZED ({base_sql}) "  # noqa: S608
-                f"SELECT id, kind, entry_id, date FROM m {keyset} {order}",
-                params + outer_params,
-            ),
-            None,
-            None,
+def _relevance_page(
+    matching: sql.Composed, *, rank_all: bool, few: bool, window: int, size: int, page: int
+) -> sql.Composed:
+    """A page in relevance order (taking the matching rows' parameters, then the tsquery):
+    every match ranked, or the newest ``window`` of them (through the text index first when
+    they are few, as for date orders)."""
+    if rank_all:
+        ranked = sql.SQL("m AS MATERIALIZED ({matching})")
+    elif few:
+        ranked = sql.SQL(
+            "f AS MATERIALIZED ({matching}), "
+            "m AS MATERIALIZED (SELECT * FROM f ORDER BY {date} DESC, {id} DESC LIMIT {window})"
         )
-    if few or narrow or filterset.has_date_range or not filterset.matches_text:
-        return walk, None, None
-    # Words with many matches: the nearest entries first, and the windows only if they fall
-    # short of a page. A first page remembers, under the content version, which it took: next
-    # time it takes the windows at once, or walks the date index knowing that the walk stops
-    # among the nearest entries (and then needs no windows at all).
-    hint_key = _plan_hint_key(version, base_sql, params, direction) if position is None else None
-    hint = cache_get(hint_key) if hint_key else None
-    if hint == "nearest":
-        return walk, None, None
-    windows = date_windows(
-        descending=descending, start=position[0] if position else None, version=version
-    )
-    if not windows:
-        return walk, None, None
-    windowed = _windowed_sql(
-        filterset, windows, descending=descending, keyset=keyset,
-        keyset_params=outer_params, size=size,
-    )  # fmt: skip
-    if hint == "windows":
-        return windowed, None, None
-    nearest = _nearest_sql(
-        filterset, descending=descending, keyset=keyset, keyset_params=outer_params, size=size
-    )
-    return nearest, windowed, hint_key
-
-
-DAY = 86400  # seconds
-
-
-def _plan_hint_key(version: str, base_sql: str, params: list, direction: str) -> str:
-    signature = repr((base_sql, params, direction))
-    return f"search-plan:{version}:{hashlib.sha256(signature.encode()).hexdigest()}"
-
-
-def _month_profile(version: str) -> list[tuple[int, int]]:
-    """(first day of the month as a day number, entries indexed in it) for every month of the
-    index, oldest first: read from the volume counts (a few hundred rows), kept under the
-    content version."""
-    key = f"search-month-profile:{version}"
-    profile = cache_get(key)
-    if profile is None:
-        with connection.cursor() as db:
-            db.execute(
-                "SELECT (extract(epoch FROM bucket) / %s)::int, sum(n) FROM search_volumecount "
-                "WHERE granularity = 'month' GROUP BY bucket HAVING sum(n) > 0 ORDER BY bucket",
-                [DAY],
-            )
-            profile = [(day, int(rows)) for day, rows in db.fetchall()]
-        cache_set(key, profile, FACET_CACHE_SECONDS)
-    return profile
-
-
-def date_windows(*, descending: bool, start: datetime.datetime | None, version: str) -> list[int]:
-    """Where the windows of a date-ordered search end, nearest first: for newest first, the
-    first day of the month by which about ``SEARCH_DATE_WINDOWS[k]`` entries lie between
-    ``start`` (the cursor, or the newest entry) and it; for oldest first, the first day of the
-    month after it. Empty when the index is small enough for one walk of the date index."""
-    profile = _month_profile(version)
-    if start is not None:
-        start_day = int(start.timestamp() // DAY)
-        if descending:
-            profile = [month for month in profile if month[0] <= start_day]
-        else:  # the cursor's month and later ones
-            later = [index for index, month in enumerate(profile) if month[0] > start_day]
-            profile = profile[max(0, later[0] - 1) if later else len(profile) - 1 :]
-    months = list(reversed(profile)) if descending else profile
-    sizes = iter(settings.SEARCH_DATE_WINDOWS)
-    size = next(sizes, None)
-    bounds: list[int] = []
-    seen = 0
-    for index, (first_day, rows) in enumerate(months):
-        seen += rows
-        if size is None:
-            break
-        if seen >= size and index + 1 < len(months):  # the last month needs no window
-            bound = first_day if descending else months[index + 1][0]
-            if not bounds or bound != bounds[-1]:
-                bounds.append(bound)
-            while size is not None and seen >= size:
-                size = next(sizes, None)
-    return bounds
-
-
-# The index's columns a search's conditions read (apps.search.filters.SearchFilterSet.where).
-_CONDITION_COLUMNS = "id, kind, entry_id, date, document, platform, language, account_id, outlet_id"
-
-
-def _nearest_sql(
-    filterset: SearchFilterSet, *, descending: bool, keyset: str, keyset_params: list, size: int
-) -> tuple[str, list]:
-    """A page of matches among the nearest ``SEARCH_NEAREST_WALK`` entries (after the
-    cursor), walked in date order: enough for a common word, and cheaper than any window. A
-    whole page from it is the answer (every nearer entry was looked at); a short one is not,
-    and :func:`_windowed_sql` takes over."""
-    where, params = filterset.where()
-    direction = "DESC" if descending else "ASC"
-    order = f"ORDER BY date {direction}, id {direction}"
-    sql = (
-        f"SELECT id, kind, entry_id, date FROM (SELECT {_CONDITION_COLUMNS} "  # noqa: S608
-        f"FROM search_searchentry {keyset} {order} LIMIT {settings.SEARCH_NEAREST_WALK}) AS m "
-        f"WHERE {where} {order} LIMIT {size + 1}"
-    )
-    return sql, [*keyset_params, *params]
-
-
-def _windowed_sql(
-    filterset: SearchFilterSet,
-    windows: list[int],
-    *,
-    descending: bool,
-    keyset: str,
-    keyset_params: list,
-    size: int,
-) -> tuple[str, list]:
-    """A date-ordered page that looks at the nearest days first, when the nearest entries
-    (:func:`_nearest_sql`) held less than a page.
-
-    Walking the date index to find the newest matches of words that are thin among the
-    newest entries reads every entry on the way (some 10,000 for a pair of words in a million
-    posts). Instead each window (its days, a key of the text index) is searched through the
-    text index, which skips to the part of each word's posting list the window covers. The
-    first window holding a whole page is the answer, since every entry nearer than its
-    matches lies within it; if none does, the date index is walked to the end as before. One
-    statement: each window runs only if the ones before it fell short."""
-    where, params = filterset.where()
-    direction = "DESC" if descending else "ASC"
-    bound = ">=" if descending else "<"
-    order = f"ORDER BY date {direction}, id {direction} LIMIT {size + 1}"
-    ctes, sql_params, names = [], [], []
-    for number, window in enumerate(windows):
-        ctes.append(
-            f"m{number} AS MATERIALIZED (SELECT id, kind, entry_id, date FROM search_searchentry "  # noqa: S608
-            f"WHERE {where} AND day {bound} %s), "
-            f"w{number} AS MATERIALIZED (SELECT * FROM m{number} {keyset} {order})"
+    else:
+        ranked = sql.SQL(
+            "m AS MATERIALIZED ({matching} ORDER BY {date} DESC, {id} DESC LIMIT {window})"
         )
-        sql_params += [*params, window, *keyset_params]
-        names.append(f"w{number}")
-    ctes.append(
-        f"walk AS MATERIALIZED (SELECT id, kind, entry_id, date FROM (SELECT id, kind, "  # noqa: S608
-        f"entry_id, date FROM search_searchentry WHERE {where}) AS m {keyset} {order})"
+    return sql.SQL(
+        "WITH {ranked} "
+        "SELECT {id}, {kind}, {entry_id}, {date}, "
+        "ts_rank({document}, {tsquery}::tsquery, 1) AS rank "
+        "FROM m ORDER BY rank DESC, {date} DESC, {id} DESC LIMIT {limit} OFFSET {offset}"
+    ).format(
+        ranked=ranked.format(matching=matching, window=sql.Literal(window), **_C),
+        tsquery=sql.Placeholder(),
+        limit=sql.Literal(size + 1),
+        offset=sql.Literal((page - 1) * size),
+        **_C,
     )
-    sql_params += [*params, *keyset_params]
-    names.append("walk")
-    # Names and sizes are ours; every value from the request is a parameter.
-    short = [f"(SELECT count(*) FROM {name}) <= {size}" for name in names]  # noqa: S608
-    branches = []
-    for number, name in enumerate(names):
-        conditions = short[:number]
-        if name != "walk":
-            conditions.append(f"(SELECT count(*) FROM {name}) > {size}")  # noqa: S608
-        branches.append(f"SELECT * FROM {name} WHERE {' AND '.join(conditions)}")  # noqa: S608
-    return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches), sql_params
 
 
-def _headline(column_sql: str, tsquery: str) -> tuple[str, list]:
+def _date_page(
+    matching: sql.Composed, *, through_text_index: bool, descending: bool, after: bool, size: int
+) -> sql.Composed:
+    """A newest- or oldest-first page (taking the matching rows' parameters, then the
+    cursor's date and id when ``after``): every match fetched through the text index and
+    sorted, or the walk of a date index the planner chooses."""
+    keyset = sql.SQL("")
+    if after:
+        keyset = sql.SQL("WHERE ({date}, {id}) {op} ({}, {})").format(
+            sql.Placeholder(), sql.Placeholder(), op=sql.SQL("<" if descending else ">"), **_C
+        )
+    if through_text_index:
+        template = "WITH m AS MATERIALIZED ({matching}) SELECT {columns} FROM m {keyset} {order}"
+    else:
+        template = "SELECT {columns} FROM ({matching}) AS m {keyset} {order}"
+    direction = _DIRECTION[descending]
+    return sql.SQL(template).format(
+        matching=matching,
+        columns=sql.SQL(", ").join(_C[name] for name in _PAGE_COLUMNS),
+        keyset=keyset,
+        order=sql.SQL("ORDER BY {date} {direction}, {id} {direction} LIMIT {limit}").format(
+            direction=direction, limit=sql.Literal(size + 1), **_C
+        ),
+    )
+
+
+def _headline(marked: sql.Composable, tsquery: str) -> tuple[sql.Composable, list]:
     if not tsquery:
-        return "NULL::text", []
+        return sql.SQL("NULL::text"), []
     return (
-        f"ts_headline('metoo_simple', {column_sql}, %s::tsquery, %s)",
+        sql.SQL("ts_headline('metoo_simple', {}, {}::tsquery, {})").format(
+            marked, sql.Placeholder(), sql.Placeholder()
+        ),
         [tsquery, HEADLINE_OPTIONS],
     )
 
@@ -440,12 +336,18 @@ def _listed_fields(model, names: tuple[str, ...]) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields if field.attname in wanted]
 
 
+def _qualified(alias: str, model, name: str) -> sql.Identifier:
+    """``alias.column`` of the model's field (or attribute) ``name``."""
+    return sql.Identifier(alias, model._meta.get_field(name).column)
+
+
 class _Listing:
     """How one kind of entry is read for a page of results: its table and the one it names
     (a post's account, an article's outlet), the fields a result shows of each, in model field
-    order as ``Model.from_db`` takes them, and the columns ts_headline marks (snippet, then
-    title). One hand-written statement per kind present on the page: compiling the same
-    through the ORM cost more than the query itself."""
+    order as ``Model.from_db`` takes them, and the fields ts_headline marks (snippet, then
+    title; a tuple of fields is marked as their text joined). One hand-written statement per
+    kind present on the page: compiling the same through the ORM cost more than the query
+    itself."""
 
     def __init__(self, kind, model, alias, fields, *, marks, named=None, date_field=""):
         self.model_kind, self.model, self.alias = kind, model, alias
@@ -457,57 +359,88 @@ class _Listing:
             named_fields = _listed_fields(named_model, named_fields)
             self.named = (relation, named_model, named_alias, named_fields)
 
-    def columns(self, highlight: str) -> tuple[str, str, list]:
-        """The columns read (with the headline parameters they take) and the join to the
-        named table."""
-        alias = self.alias
-        columns = [f"{alias}.{name}" for name in self.fields]
-        joins = ""
+    def columns(self, highlight: str) -> tuple[sql.Composed, list]:
+        """The columns read (and the headline parameters they take)."""
+        alias, model = self.alias, self.model
+        columns = [_qualified(alias, model, name) for name in self.fields]
         if self.named:
-            relation, named_model, named_alias, named_fields = self.named
-            columns += [f"{named_alias}.{name}" for name in named_fields]
-            joins = (
-                f" LEFT JOIN {named_model._meta.db_table} AS {named_alias}"
-                f" ON {named_alias}.id = {alias}.{relation}_id"
-            )
+            _, named_model, named_alias, named_fields = self.named
+            columns += [_qualified(named_alias, named_model, name) for name in named_fields]
         params: list = []
-        for column_sql in self.marks:
-            sql, values = _headline(column_sql, highlight)
-            columns.append(sql)
+        for names in self.marks:
+            texts = [_qualified(alias, model, name) for name in names]
+            marked = (
+                texts[0]
+                if len(texts) == 1
+                else sql.SQL("concat_ws(' ', {})").format(sql.SQL(", ").join(texts))
+            )
+            headline, values = _headline(marked, highlight)
+            columns.append(headline)
             params += values
-        return ", ".join(columns), joins, params
+        return sql.SQL(", ").join(columns), params
 
-    def statement(self, highlight: str) -> tuple[str, list]:
-        """The SELECT, taking the headline parameters it returns and then the entries' ids."""
-        columns, joins, params = self.columns(highlight)
-        alias, table = self.alias, self.model._meta.db_table
-        sql = (
-            f"SELECT {columns} FROM {table} AS {alias}{joins} "  # noqa: S608
-            f"WHERE {alias}.id = ANY(%s) AND {alias}.moderation_state = 'published'"
+    def statement(self, highlight: str, ids: list[int]) -> tuple[sql.Composed, list]:
+        """The SELECT of these entries, the published ones among ``ids``, with its parameters."""
+        columns, params = self.columns(highlight)
+        alias, model = self.alias, self.model
+        joins = sql.SQL("")
+        if self.named:
+            relation, named_model, named_alias, _ = self.named
+            joins = sql.SQL(" LEFT JOIN {table} AS {alias} ON {key} = {reference}").format(
+                table=sql.Identifier(named_model._meta.db_table),
+                alias=sql.Identifier(named_alias),
+                key=sql.Identifier(named_alias, named_model._meta.pk.column),
+                reference=_qualified(alias, model, relation),
+            )
+        statement = sql.SQL(
+            "SELECT {columns} FROM {table} AS {alias}{joins} WHERE {key} = ANY({}) AND {state} = {}"
+        ).format(
+            sql.Placeholder(),
+            sql.Placeholder(),
+            columns=columns,
+            table=sql.Identifier(model._meta.db_table),
+            alias=sql.Identifier(alias),
+            joins=joins,
+            key=sql.Identifier(alias, model._meta.pk.column),
+            state=_qualified(alias, model, "moderation_state"),
         )
-        return sql, params
+        return statement, [*params, ids, ModerationState.PUBLISHED.value]
 
-    def page_join(self, highlight: str) -> tuple[str, str, list]:
-        """The columns and joins that read this kind's entries beside a page of index rows
-        (``page``) in the same statement; NULL on rows of other kinds.
+    def page_join(self, highlight: str) -> tuple[sql.Composed, list, sql.Composed, list]:
+        """The columns (with their parameters) and the joins (with theirs) that read this
+        kind's entries beside a page of index rows (``page``) in the same statement; NULL on
+        rows of other kinds.
 
         Lateral subqueries (fenced by OFFSET 0) rather than plain joins: each is a lookup by
         id for each of the page's twenty rows, and planning the plain joins (costing hash and
         merge joins against a million posts) took longer than running them."""
-        columns, _, params = self.columns(highlight)
-        alias, table = self.alias, self.model._meta.db_table
-        joins = (
-            f" LEFT JOIN LATERAL (SELECT * FROM {table} WHERE id = page.entry_id AND "  # noqa: S608
-            f"page.kind = '{self.model_kind}' AND moderation_state = 'published' OFFSET 0) "
-            f"AS {alias} ON true"
+        columns, params = self.columns(highlight)
+        model = self.model
+        joins = sql.SQL(
+            " LEFT JOIN LATERAL (SELECT * FROM {table} WHERE {key} = page.{entry_id} AND "
+            "page.{kind} = {} AND {state} = {} OFFSET 0) AS {alias} ON true"
+        ).format(
+            sql.Placeholder(),
+            sql.Placeholder(),
+            table=sql.Identifier(model._meta.db_table),
+            key=sql.Identifier(model._meta.pk.column),
+            state=sql.Identifier(model._meta.get_field("moderation_state").column),
+            alias=sql.Identifier(self.alias),
+            **_C,
         )
+        join_params = [self.model_kind, ModerationState.PUBLISHED.value]
         if self.named:
             relation, named_model, named_alias, _ = self.named
-            joins += (
-                f" LEFT JOIN LATERAL (SELECT * FROM {named_model._meta.db_table} "  # noqa: S608
-                f"WHERE id = {alias}.{relation}_id OFFSET 0) AS {named_alias} ON true"
+            joins += sql.SQL(
+                " LEFT JOIN LATERAL (SELECT * FROM {table} WHERE {key} = {reference} OFFSET 0)"
+                " AS {alias} ON true"
+            ).format(
+                table=sql.Identifier(named_model._meta.db_table),
+                key=sql.Identifier(named_model._meta.pk.column),
+                reference=_qualified(self.alias, model, relation),
+                alias=sql.Identifier(named_alias),
             )
-        return columns, joins, params
+        return columns, params, joins, join_params
 
     def results(self, rows) -> dict[int, Result]:
         """Results from rows of :meth:`columns`, by entry id."""
@@ -532,62 +465,64 @@ class _Listing:
 
 
 LISTINGS = {
-    "post": _Listing(
-        "post",
+    EntryKind.POST: _Listing(
+        EntryKind.POST.value,
         Post,
         "p",
         ("id", "platform", "platform_id", "account_id", "posted_at", "posted_at_precision",
          "posted_at_zone", "url", "content_warning", "moderation_state"),
-        marks=("concat_ws(' ', p.text, p.media_text)",),
+        marks=(("text", "media_text"),),
         named=("account", Account, "pa",
                ("id", "platform", "handle", "display_name", "is_public_figure", "handle_visible",
                 "pseudonym")),
         date_field="posted_at",
     ),
-    "article": _Listing(
-        "article",
+    EntryKind.ARTICLE: _Listing(
+        EntryKind.ARTICLE.value,
         SourceArticle,
         "s",
         ("id", "title", "canonical_url", "outlet_id", "published_at", "date_note", "excerpt"),
-        marks=("s.excerpt", "s.title"),
+        marks=(("excerpt",), ("title",)),
         named=("outlet", Outlet, "o", ("id", "name")),
         date_field="published_at",
     ),
-    "event": _Listing(
-        "event",
+    EntryKind.EVENT: _Listing(
+        EntryKind.EVENT.value,
         TimelineEvent,
         "e",
         ("id", "slug", "title", "date", "date_precision", "date_end", "summary"),
-        marks=("e.summary", "e.title"),
+        marks=(("summary",), ("title",)),
     ),
-    "account": _Listing(
-        "account",
+    EntryKind.ACCOUNT: _Listing(
+        EntryKind.ACCOUNT.value,
         Account,
         "a",
         ("id", "platform", "handle", "display_name", "is_public_figure", "handle_visible",
          "pseudonym"),
-        marks=("a.description",),
+        marks=(("description",),),
     ),
 }  # fmt: skip
 
 
-def _page_rows(page_sql: str, params: list, order: str, highlight: str) -> list[tuple]:
+def _page_rows(
+    page_sql: sql.Composed, params: list, order: sql.Composed, highlight: str
+) -> list[tuple]:
     """A page of index rows (``page_sql`` selects their id, kind, entry_id and date, and the
     keys of ``order``) with the posts among them read in the same statement (most pages are
     all posts: one statement saves a round trip and a plan). Returns (id, kind, entry_id,
     date, post's Result or None) per row, in ``order``."""
-    listing = LISTINGS["post"]
-    columns, joins, join_params = listing.page_join(highlight)
-    sql = (
-        f"WITH page AS MATERIALIZED ({page_sql}) "  # noqa: S608
-        f"SELECT page.id, page.kind, page.entry_id, page.date, {columns} FROM page{joins} "
-        f"ORDER BY {order}"
-    )
+    listing = LISTINGS[EntryKind.POST]
+    columns, column_params, joins, join_params = listing.page_join(highlight)
+    statement = sql.SQL(
+        "WITH page AS MATERIALIZED ({page_sql}) "
+        "SELECT page.{id}, page.{kind}, page.{entry_id}, page.{date}, {columns} "
+        "FROM page{joins} ORDER BY {order}"
+    ).format(page_sql=page_sql, columns=columns, joins=joins, order=order, **_C)
     with connection.cursor() as db:
-        db.execute(sql, params + join_params)
+        db.execute(as_text(statement), [*params, *column_params, *join_params])
         fetched = db.fetchall()
     posts = listing.results(row[4:] for row in fetched if row[4] is not None)
-    return [(*row[:4], posts.get(row[2]) if row[1] == "post" else None) for row in fetched]
+    return [(*row[:4], posts.get(row[2]) if row[1] == EntryKind.POST else None) for row in fetched]
 
 
 def _load_entries(rows, highlight: str) -> list[Result]:
@@ -596,19 +531,19 @@ def _load_entries(rows, highlight: str) -> list[Result]:
     index was read is simply left out."""
     wanted: dict[str, list[int]] = {}
     for _, kind, entry_id, _, _ in rows:
-        if kind != "post":
+        if kind != EntryKind.POST:
             wanted.setdefault(kind, []).append(entry_id)
     loaded: dict[tuple[str, int], Result] = {}
     with connection.cursor() as db:
         for kind, entry_ids in wanted.items():
             listing = LISTINGS[kind]
-            sql, params = listing.statement(highlight)
-            db.execute(sql, [*params, entry_ids])
+            statement, params = listing.statement(highlight, entry_ids)
+            db.execute(as_text(statement), params)
             for pk, result in listing.results(db.fetchall()).items():
                 loaded[kind, pk] = result
     results = []
     for _, kind, entry_id, _, post in rows:
-        result = post if kind == "post" else loaded.get((kind, entry_id))
+        result = post if kind == EntryKind.POST else loaded.get((kind, entry_id))
         if result is not None:
             results.append(result)
     return results
@@ -625,13 +560,15 @@ FACETS = (
 
 
 def cached_count_and_facets(
-    filterset: SearchFilterSet, *, limit: int, version: str, matching: tuple[str, list]
+    filterset: SearchFilterSet, *, limit: int, version: str, matching: tuple[sql.Composed, list]
 ) -> tuple[int, list[Facet]]:
     """:func:`count_and_facets`, kept for the next page or the next visitor asking the same,
     until anything public changes. The key holds the content version (``content_version()``,
     read before anything else, so that what is cached under it was read no earlier than it
-    was committed) and the matching query (``_base_sql``) as PostgreSQL would receive it."""
-    signature = repr((*matching, limit, FACET_SIZE, filterset.has_date_range))
+    was committed) and the matching query (:func:`matching_rows`) as PostgreSQL would
+    receive it."""
+    statement, params = matching
+    signature = repr((as_text(statement), params, limit, FACET_SIZE, filterset.has_date_range))
     key = f"search-facets:{version}:{hashlib.sha256(signature.encode()).hexdigest()}"
     found = cache_get(key)
     if found is None:
@@ -640,53 +577,71 @@ def cached_count_and_facets(
     return found
 
 
+# Top values per facet are chosen in SQL, and only those are joined to their names. The CASEs
+# keep the casts from ever seeing another facet's values.
+_FACETS_SQL = """
+    WITH s AS MATERIALIZED ({matching} LIMIT {limit}),
+    f AS (
+        SELECT 'kind' AS facet, {kind} AS value, count(*) AS n FROM s GROUP BY {kind}
+        UNION ALL SELECT 'platform', {platform}, count(*) FROM s
+            WHERE {platform} <> '' AND {kind} = {post} GROUP BY {platform}
+        UNION ALL SELECT 'language', {language}, count(*) FROM s
+            WHERE {language} <> '' GROUP BY {language}
+        UNION ALL SELECT 'outlet', {outlet_id}::text, count(*) FROM s
+            WHERE {outlet_id} IS NOT NULL GROUP BY {outlet_id}
+        UNION ALL SELECT 'account', {account_id}::text, count(*) FROM s
+            WHERE {account_id} IS NOT NULL AND {kind} = {post} GROUP BY {account_id}
+        UNION ALL SELECT 'hashtag', tag, count(*) FROM s, unnest(s.{hashtags}) AS tag
+            GROUP BY tag
+    ),
+    ranked AS (
+        SELECT facet, value, n, row_number() OVER (PARTITION BY facet ORDER BY n DESC, value) AS r
+        FROM f
+    )
+    SELECT 'total', NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM s
+    UNION ALL
+    SELECT ranked.facet, ranked.value, ranked.n, {outlet_name},
+           {account_platform}, {handle}, {is_public_figure}, {handle_visible}, {pseudonym}
+    FROM ranked
+    LEFT JOIN {outlet_table} AS o
+        ON {outlet_key} = CASE WHEN ranked.facet = 'outlet' THEN ranked.value::bigint END
+    LEFT JOIN {account_table} AS a
+        ON {account_key} = CASE WHEN ranked.facet = 'account' THEN ranked.value::bigint END
+    WHERE ranked.r <= {facet_size}
+"""
+
+
 def count_and_facets(filterset: SearchFilterSet, *, limit: int) -> tuple[int, list[Facet]]:
     """How many entries match (counting stops at ``limit``) and the counts per value of each
     filter among them, with the names facets show, in one query. Past the limit the facets are
     counted over the first ``limit`` matches, and the page says so."""
-    base_sql, params = _base_sql(
+    matching, params = matching_rows(
         filterset, ("kind", "platform", "language", "outlet_id", "account_id", "hashtags")
     )
-    # Top values per facet are chosen in SQL, and only those are joined to their names. The
-    # CASEs keep the casts from ever seeing another facet's values.
-    sql = f"""
-        WITH s AS MATERIALIZED ({base_sql} LIMIT {limit}),
-        f AS (
-            SELECT 'kind' AS facet, kind AS value, count(*) AS n FROM s GROUP BY kind
-            UNION ALL SELECT 'platform', platform, count(*) FROM s
-                WHERE platform <> '' AND kind = 'post' GROUP BY platform
-            UNION ALL SELECT 'language', language, count(*) FROM s
-                WHERE language <> '' GROUP BY language
-            UNION ALL SELECT 'outlet', outlet_id::text, count(*) FROM s
-                WHERE outlet_id IS NOT NULL GROUP BY outlet_id
-            UNION ALL SELECT 'account', account_id::text, count(*) FROM s
-                WHERE account_id IS NOT NULL AND kind = 'post' GROUP BY account_id
-            UNION ALL SELECT 'hashtag', tag, count(*) FROM s, unnest(s.hashtags) AS tag
-                GROUP BY tag
-        ),
-        ranked AS (
-            SELECT facet, value, n,
-                   row_number() OVER (PARTITION BY facet ORDER BY n DESC, value) AS r
-            FROM f
-        )
-        SELECT 'total', NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM s
-        UNION ALL
-        SELECT ranked.facet, ranked.value, ranked.n, o.name,
-               a.platform, a.handle, a.is_public_figure, a.handle_visible, a.pseudonym
-        FROM ranked
-        LEFT JOIN archive_outlet AS o
-            ON o.id = CASE WHEN ranked.facet = 'outlet' THEN ranked.value::bigint END
-        LEFT JOIN archive_account AS a
-            ON a.id = CASE WHEN ranked.facet = 'account' THEN ranked.value::bigint END
-        WHERE ranked.r <= {FACET_SIZE}
-    """  # noqa: S608
+    statement = sql.SQL(_FACETS_SQL).format(
+        matching=matching,
+        limit=sql.Literal(limit),
+        post=sql.Placeholder(),
+        outlet_name=_qualified("o", Outlet, "name"),
+        account_platform=_qualified("a", Account, "platform"),
+        handle=_qualified("a", Account, "handle"),
+        is_public_figure=_qualified("a", Account, "is_public_figure"),
+        handle_visible=_qualified("a", Account, "handle_visible"),
+        pseudonym=_qualified("a", Account, "pseudonym"),
+        outlet_table=sql.Identifier(Outlet._meta.db_table),
+        outlet_key=sql.Identifier("o", Outlet._meta.pk.column),
+        account_table=sql.Identifier(Account._meta.db_table),
+        account_key=sql.Identifier("a", Account._meta.pk.column),
+        facet_size=sql.Literal(FACET_SIZE),
+        **_C,
+    )
     with transaction.atomic(), connection.cursor() as db:
         if filterset.tsquery and filterset.has_date_range:
             # Words within a date range: hoping to meet enough matches early, the planner
             # scans the table in physical order, and reads tens of thousands of rows when the
             # matches are spread thin. Either index (text or date) answers far faster.
             db.execute("SET LOCAL enable_seqscan = off")
-        db.execute(sql, params)
+        db.execute(as_text(statement), [*params, EntryKind.POST.value, EntryKind.POST.value])
         rows = db.fetchall()
     platform_names = dict(Post._meta.get_field("platform").choices)
     kind_names = {"post": "Posts", "article": "Articles", "event": "Events", "account": "Accounts"}

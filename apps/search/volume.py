@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import functools
 import hashlib
-import html
 import re
 import uuid
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.http import QueryDict
-from django.utils.safestring import mark_safe
+from django.template.loader import render_to_string
+from psycopg import sql
 
 from apps.search.caching import cache_get, cache_set
-from apps.search.filters import SearchFilterSet
-from apps.search.searching import _base_sql
+from apps.search.filters import SearchFilterSet, as_text, column
+from apps.search.models import EntryKind, VolumeCount
+from apps.search.searching import matching_rows
 
 GRANULARITIES = ("year", "month", "day", "hour")
 FINER = {"year": "month", "month": "day", "day": "hour"}
@@ -132,12 +132,13 @@ def uses_counts_table(filterset: SearchFilterSet) -> bool:
 
 # Bars start at UTC boundaries. The same as date_trunc(%s, col, 'UTC'), faster over the tens
 # of thousands of per-day counts of the whole timeline (the three-argument form looks the zone
-# up for every row).
-_TRUNC = "date_trunc(%s, {col} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
-# Bars' starts travel as seconds since the epoch: parsing hundreds of timestamps costs more than
-# the query that sums them.
-_EPOCH = "extract(epoch FROM {})::bigint"
-_QUERY_TRUNC = "date_trunc(%s, m.date, 'UTC')"
+# up for every row). Bars' starts travel as seconds since the epoch: parsing hundreds of
+# timestamps costs more than the query that sums them.
+_BUCKET_START = (
+    "extract(epoch FROM date_trunc({by}, {bucket} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')::bigint"
+)
+_EPOCH = "extract(epoch FROM {bucket})::bigint"
+_MATCH_START = "extract(epoch FROM date_trunc({by}, m.{date}, 'UTC'))::bigint"
 
 
 def _counts_granularity(by: str, cleaned: dict) -> str:
@@ -152,54 +153,75 @@ def _counts_granularity(by: str, cleaned: dict) -> str:
 
 def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datetime, int]:
     """Matching entries (posts unless another kind is chosen) per bar, in one query."""
-    sql, params = _volume_query(filterset, zoom)
+    statement, params = _volume_query(filterset, zoom)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(as_text(statement), params)
         return {
             datetime.datetime.fromtimestamp(seconds, datetime.UTC): int(n)
             for seconds, n in cursor.fetchall()
         }
 
 
-def _volume_query(filterset: SearchFilterSet, zoom: Zoom) -> tuple[str, list]:
-    """The SQL and parameters of volume_counts: from the counts table when the filters allow,
-    else from the search index."""
+def _counts_column(name: str) -> sql.Identifier:
+    return sql.Identifier(VolumeCount._meta.get_field(name).column)
+
+
+def _volume_query(filterset: SearchFilterSet, zoom: Zoom) -> tuple[sql.Composed, list]:
+    """The statement and parameters of volume_counts: from the counts table when the filters
+    allow, else from the search index."""
     filterset.qs  # noqa: B018 -- compiles the query text, if any
-    kind = filterset.cleaned.get("kind") or "post"
-    period_sql, period_params = "", []
-    if zoom.start is not None:
-        period_sql = " AND {col} >= %s AND {col} < %s"
-        period_params = [zoom.start, zoom.end]
+    kind = filterset.cleaned.get("kind") or EntryKind.POST.value
     if uses_counts_table(filterset):
         cleaned = filterset.cleaned
         granularity = _counts_granularity(zoom.by, cleaned)
-        where, params = ["granularity = %s", "kind = %s"], [granularity, kind]
+        conditions = [("granularity", "=", granularity), ("kind", "=", kind)]
         for name in ("platform", "language"):
             if cleaned.get(name):
-                where.append(f"{name} = %s")
-                params.append(cleaned[name])
+                conditions.append((name, "=", cleaned[name]))
         if cleaned.get("date_from"):
-            where.append("bucket >= %s")
-            params.append(_utc(*cleaned["date_from"].timetuple()[:3]))
+            conditions.append(("bucket", ">=", _utc(*cleaned["date_from"].timetuple()[:3])))
         if cleaned.get("date_to"):
-            where.append("bucket < %s")
-            params.append(_utc(*cleaned["date_to"].timetuple()[:3]) + datetime.timedelta(days=1))
+            day_after = _utc(*cleaned["date_to"].timetuple()[:3]) + datetime.timedelta(days=1)
+            conditions.append(("bucket", "<", day_after))
+        if zoom.start is not None:
+            conditions += [("bucket", ">=", zoom.start), ("bucket", "<", zoom.end)]
+        bucket = _counts_column("bucket")
         # Rows already as fine as the bars need no truncating.
-        bar_start = "bucket" if granularity == zoom.by else _TRUNC.format(col="bucket")
-        sql = (
-            f"SELECT {_EPOCH.format(bar_start)} AS b, sum(n) FROM search_volumecount "  # noqa: S608
-            f"WHERE {' AND '.join(where)}{period_sql.format(col='bucket')} "
-            "GROUP BY b HAVING sum(n) > 0"
+        exact = granularity == zoom.by
+        bar_start = sql.SQL(_EPOCH if exact else _BUCKET_START).format(
+            by=sql.Placeholder(), bucket=bucket
         )
-        all_params = ([] if granularity == zoom.by else [zoom.by]) + params + period_params
-    else:
-        base_sql, params = _base_sql(filterset, ("date", "kind"))
-        sql = (
-            f"SELECT {_EPOCH.format(_QUERY_TRUNC)} AS b, count(*) FROM ({base_sql}) AS m "  # noqa: S608
-            f"WHERE m.kind = %s{period_sql.format(col='m.date')} GROUP BY b"
+        statement = sql.SQL(
+            "SELECT {bar_start} AS b, sum({n}) FROM {table} WHERE {where} "
+            "GROUP BY b HAVING sum({n}) > 0"
+        ).format(
+            bar_start=bar_start,
+            n=_counts_column("n"),
+            table=sql.Identifier(VolumeCount._meta.db_table),
+            where=sql.SQL(" AND ").join(
+                sql.SQL("{} {} {}").format(_counts_column(name), sql.SQL(op), sql.Placeholder())
+                for name, op, _ in conditions
+            ),
         )
-        all_params = [zoom.by, *params, kind, *period_params]
-    return sql, all_params
+        return statement, [*([] if exact else [zoom.by]), *(value for _, _, value in conditions)]
+    matching, params = matching_rows(filterset, ("date", "kind"))
+    period, period_params = sql.SQL(""), []
+    if zoom.start is not None:
+        period = sql.SQL(" AND m.{date} >= {} AND m.{date} < {}").format(
+            sql.Placeholder(), sql.Placeholder(), date=column("date")
+        )
+        period_params = [zoom.start, zoom.end]
+    statement = sql.SQL(
+        "SELECT {bar_start} AS b, count(*) FROM ({matching}) AS m "
+        "WHERE m.{kind} = {}{period} GROUP BY b"
+    ).format(
+        sql.Placeholder(),
+        bar_start=sql.SQL(_MATCH_START).format(by=sql.Placeholder(), date=column("date")),
+        matching=matching,
+        kind=column("kind"),
+        period=period,
+    )
+    return statement, [zoom.by, *params, kind, *period_params]
 
 
 @dataclass
@@ -213,6 +235,10 @@ class Bar:
     width: float = 0
     height: float = 0
 
+    @property
+    def shown_count(self) -> str:
+        return f"{self.count:,}"
+
 
 @dataclass
 class Chart:
@@ -224,33 +250,23 @@ class Chart:
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
     axis_labels: list[dict] = field(default_factory=list)
-    _escaped: list | None = field(default=None, repr=False, compare=False)
+    html: str = ""  # the chart rendered (templates/search/_volume_chart.html)
 
     @property
     def plot_height(self) -> int:
         return self.height - AXIS
 
-    @functools.cached_property
-    def svg_marks(self) -> str:
-        """The bars and axis labels as SVG markup, built here: a month by hour is 744 bars,
-        too many for a template loop. Labels and URLs are escaped; the rest are numbers.
-        Drawn once (a cached chart is kept drawn)."""
-        kind = html.escape(self.kind_label)
-        parts = [
-            f'<a href="{url}" aria-label="{label}: {bar.count:,} {kind}">'
-            f'<rect class="bar" x="{bar.x}" y="{bar.y}" width="{bar.width}" '
-            f'height="{bar.height}"><title>{label}: {bar.count:,}</title></rect></a>'
-            for bar, url, label in self._escaped_bars()
-        ]
-        parts += [
-            f'<text x="{x}" y="{self.height - 8}" text-anchor="{anchor}" '
-            f'aria-hidden="true">{html.escape(tick["text"])}</text>'
-            for tick in self.axis_labels
-            for x, anchor in [self._label_place(tick["x"])]
-        ]
-        return mark_safe("".join(parts))  # noqa: S308 -- built from escaped parts and numbers
+    @property
+    def label_y(self) -> int:
+        return self.height - 8
 
-    def _label_place(self, x: float) -> tuple[float, str]:
+    @property
+    def counted_bars(self) -> list[Bar]:
+        """The bars drawn and linked: those with a count (a month by hour has hundreds of
+        empty ones, which need neither)."""
+        return [bar for bar in self.bars if bar.count]
+
+    def label_place(self, x: float) -> tuple[float, str]:
         """Where an axis label sits: centred under its bar, but kept inside the chart at
         either end (a label centred on the first or last bar would be cut in half)."""
         if x < LABEL_MARGIN:
@@ -258,28 +274,6 @@ class Chart:
         if x > self.width - LABEL_MARGIN:
             return self.width, "end"
         return x, "middle"
-
-    @functools.cached_property
-    def table_rows(self) -> str:
-        """The text equivalent's rows, one per bar with a count."""
-        return mark_safe(  # noqa: S308 -- built from escaped parts and numbers
-            "".join(
-                f'<tr><th scope="row"><a href="{url}">{label}</a></th><td>{bar.count:,}</td></tr>'
-                for bar, url, label in self._escaped_bars()
-            )
-        )
-
-    def _escaped_bars(self) -> list[tuple[Bar, str, str]]:
-        """The bars with a count, with their URL and label escaped for HTML (the standard
-        library's escape: the same output as Django's, without its lazy-string wrapper, which
-        costs more than the escaping across thousands of calls)."""
-        if self._escaped is None:
-            self._escaped = [
-                (bar, html.escape(bar.url), html.escape(bar.label))
-                for bar in self.bars
-                if bar.count
-            ]
-        return self._escaped
 
 
 def _bar_url_maker(base: QueryDict, by: str):
@@ -302,19 +296,20 @@ def _bar_url_maker(base: QueryDict, by: str):
 def volume_chart(
     filterset: SearchFilterSet, zoom: Zoom, base: QueryDict, *, version: str | None = None
 ) -> Chart:
-    """The chart of matching entries per period. Given the public content version (read before
-    anything else, as for the search page's counts), the chart is kept, drawn, under it, the
-    counts' query as PostgreSQL would receive it and the links' parameters, until anything
-    public changes: a month by hour sums thousands of rows and draws 744 bars."""
+    """The chart of matching entries per period, rendered (``chart.html``). Given the public
+    content version (read before anything else, as for the search page's counts), the chart
+    is kept, rendered, under it, the counts' query as PostgreSQL would receive it and the
+    links' parameters, until anything public changes: a month by hour sums thousands of rows
+    and renders 744 bars twice (the SVG and its table), which costs the template engine more
+    than the rest of the timeline page (see apps.search.searching's docstring)."""
     if version is None:
         return _volume_chart(filterset, zoom, base)
-    sql, params = _volume_query(filterset, zoom)
-    signature = repr((sql, params, zoom.by, zoom.period, sorted(base.lists())))
+    statement, params = _volume_query(filterset, zoom)
+    signature = repr((as_text(statement), params, zoom.by, zoom.period, sorted(base.lists())))
     key = f"search-volume:{version}:{hashlib.sha256(signature.encode()).hexdigest()}"
     chart = cache_get(key)
     if chart is None:
         chart = _volume_chart(filterset, zoom, base)
-        chart.svg_marks, chart.table_rows  # noqa: B018 -- drawn now, so kept drawn
         cache_set(key, chart, VOLUME_CACHE_SECONDS)
     return chart
 
@@ -336,8 +331,8 @@ def _volume_chart(filterset: SearchFilterSet, zoom: Zoom, base: QueryDict) -> Ch
     moment = first
     while moment is not None and moment < stop and len(bars) < 1000:
         n = counts.get(moment, 0)
-        # Only bars with a count are drawn and linked (see Chart._escaped_bars): the others
-        # need no link, and a month by hour has hundreds of them.
+        # Only bars with a count are drawn and linked (Chart.counted_bars): the others need
+        # no link, and a month by hour has hundreds of them.
         bars.append(Bar(moment, _label(moment, by), n, bar_url(moment) if n else ""))
         moment = _step(moment, by)
     peak = max(counts.values(), default=0) if bars else 0
@@ -355,9 +350,13 @@ def _volume_chart(filterset: SearchFilterSet, zoom: Zoom, base: QueryDict) -> Ch
             bar.y = round(chart.plot_height - bar.height, 2)
         every = max(1, len(bars) // 12)
         chart.axis_labels = [
-            {"x": round(bar.x + bar.width / 2, 2), "text": _short_label(bar.start, by)}
+            {"x": x, "anchor": anchor, "text": _short_label(bar.start, by)}
             for bar in bars[::every]
+            for x, anchor in [chart.label_place(round(bar.x + bar.width / 2, 2))]
         ]
+    chart.html = render_to_string(
+        "search/_volume_chart.html", {"chart": chart, "zoom_links": zoom_links(zoom, base)}
+    )
     return chart
 
 
