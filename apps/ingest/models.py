@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import datetime
+import urllib.parse
+from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
+
+def is_url(source: str) -> bool:
+    """A source read over HTTP(S), rather than a file."""
+    return urllib.parse.urlsplit(source).scheme in {"http", "https"}
+
+
+def file_feed_allowed(path: str) -> bool:
+    """A feed may name a file only inside the folders set aside for exports, so whoever can
+    add feeds cannot make the workers read (and publish) any file on the server."""
+    path = path[7:] if path.startswith("file://") else path
+    resolved = Path(path).resolve()
+    return any(
+        resolved.is_relative_to(Path(folder).resolve()) for folder in settings.INGEST_FEED_FILE_DIRS
+    )
 
 
 class Format(models.TextChoices):
@@ -78,11 +97,6 @@ class Feed(models.Model):
         return reverse("ingest:sources") + f"#feed-{self.pk}"
 
     def clean(self) -> None:
-        from django.conf import settings
-        from django.core.exceptions import ValidationError
-
-        from apps.ingest.services import file_feed_allowed, is_url
-
         if self.url and not is_url(self.url) and not file_feed_allowed(self.url):
             folders = ", ".join(str(f) for f in settings.INGEST_FEED_FILE_DIRS)
             raise ValidationError(

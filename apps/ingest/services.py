@@ -39,7 +39,15 @@ from apps.ingest.capture import (
     stream_digest,
 )
 from apps.ingest.fetching import FetchError, TransientFetchError, fetch
-from apps.ingest.models import Feed, Format, IngestRun, RawCapture, RunStatus
+from apps.ingest.models import (
+    Feed,
+    Format,
+    IngestRun,
+    RawCapture,
+    RunStatus,
+    file_feed_allowed,
+    is_url,
+)
 from apps.ingest.writer import BatchWriter
 from apps.search.indexing import sync_entries
 
@@ -48,10 +56,6 @@ logger = logging.getLogger(__name__)
 HEAD_BYTES = 65536
 
 Progress = Callable[[int, int], None]  # (bytes read so far, items so far)
-
-
-def is_url(source: str) -> bool:
-    return urllib.parse.urlsplit(source).scheme in {"http", "https"}
 
 
 def _open_file(path: str):
@@ -358,16 +362,6 @@ def _feed_record(*, feed: Feed, run: IngestRun, headers: dict, now: datetime.dat
 
 
 # --- feeds -------------------------------------------------------------------------------
-
-
-def file_feed_allowed(path: str) -> bool:
-    """A feed may name a file only inside the folders set aside for exports, so whoever can
-    add feeds cannot make the workers read (and publish) any file on the server."""
-    path = path[7:] if path.startswith("file://") else path
-    resolved = Path(path).resolve()
-    return any(
-        resolved.is_relative_to(Path(folder).resolve()) for folder in settings.INGEST_FEED_FILE_DIRS
-    )
 
 
 def feeds_claim_due(*, now: datetime.datetime | None = None, limit: int = 500) -> list[int]:

@@ -14,8 +14,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from apps.ingest.models import Format, RunStatus
-from apps.ingest.services import is_url, source_ingest
+from apps.ingest.models import Format, RunStatus, is_url
+from apps.ingest.services import source_ingest
 
 
 class ProgressBar:
