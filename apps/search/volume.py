@@ -15,10 +15,13 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection
 from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from psycopg import sql
 
 from apps.search.caching import cache_get, cache_set
@@ -224,20 +227,30 @@ def _volume_query(filterset: SearchFilterSet, zoom: Zoom) -> tuple[sql.Composed,
     return statement, [zoom.by, *params, kind, *period_params]
 
 
-@dataclass
-class Bar:
+class Bar(NamedTuple):
+    """One period of the chart, drawn or not (a month by hour has hundreds of empty ones)."""
+
     start: datetime.datetime
     label: str
     count: int
-    url: str
-    x: float = 0
-    y: float = 0
-    width: float = 0
-    height: float = 0
 
-    @property
-    def shown_count(self) -> str:
-        return f"{self.count:,}"
+
+# The markup of one drawn bar and of its row in the table, written by bars_markup(); the rest
+# of the chart is templates/search/_volume_chart.html.
+BAR_SVG = (
+    '<a href="{}" aria-label="{}"><rect class="bar" x="{}" y="{}" width="{}" height="{}">'
+    "<title>{}</title></rect></a>"
+)
+BAR_ROW = '<tr><th scope="row"><a href="{}">{}</a></th><td>{}</td></tr>'
+
+
+def bars_markup(svg_args: list[tuple], row_args: list[tuple]) -> tuple[SafeString, SafeString]:
+    """The drawn bars (SVG links) and the table's rows, each value escaped by Django's
+    ``format_html_join``. A speed-up kept (apps.search.searching's docstring): a month by hour
+    draws up to 744 bars twice, and the same two loops in the template, over tuples of
+    prepared strings, cost 4-5 ms more at p95 on the timeline drawn afresh
+    (benchmarks/RESULTS.md, 2 December 2026)."""
+    return format_html_join("", BAR_SVG, svg_args), format_html_join("", BAR_ROW, row_args)
 
 
 @dataclass
@@ -249,6 +262,9 @@ class Chart:
     peak: int
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
+    # The bars with a count, drawn and linked, and their rows in the table (bars_markup).
+    bars_svg: str = ""
+    bars_table: str = ""
     axis_labels: list[dict] = field(default_factory=list)
     html: str = ""  # the chart rendered (templates/search/_volume_chart.html)
 
@@ -259,12 +275,6 @@ class Chart:
     @property
     def label_y(self) -> int:
         return self.height - 8
-
-    @property
-    def counted_bars(self) -> list[Bar]:
-        """The bars drawn and linked: those with a count (a month by hour has hundreds of
-        empty ones, which need neither)."""
-        return [bar for bar in self.bars if bar.count]
 
     def label_place(self, x: float) -> tuple[float, str]:
         """Where an axis label sits: centred under its bar, but kept inside the chart at
@@ -326,33 +336,54 @@ def _volume_chart(filterset: SearchFilterSet, zoom: Zoom, base: QueryDict) -> Ch
     else:
         first = stop = None
     by = zoom.by
-    bar_url = _bar_url_maker(base, by)
     bars = []
     moment = first
     while moment is not None and moment < stop and len(bars) < 1000:
-        n = counts.get(moment, 0)
-        # Only bars with a count are drawn and linked (Chart.counted_bars): the others need
-        # no link, and a month by hour has hundreds of them.
-        bars.append(Bar(moment, _label(moment, by), n, bar_url(moment) if n else ""))
+        bars.append(Bar(moment, _label(moment, by), counts.get(moment, 0)))
         moment = _step(moment, by)
     peak = max(counts.values(), default=0) if bars else 0
     chart = Chart(zoom, kind_label, bars, sum(counts.values()), peak)
     if bars:
+        # Coordinates are machine numbers, written as str() writes them (never localised: a
+        # decimal comma would break the SVG).
+        plot_height = chart.plot_height
         slot = CHART_WIDTH / len(bars)
         gap = min(2.0, slot * 0.2)
         width = round(max(slot - gap, 0.5), 2)
-        scale = (chart.plot_height - 4) / peak if peak else 0
-        for index, bar in enumerate(bars):
-            bar.width = width
-            bar.x = round(index * slot + gap / 2, 2)
-            if bar.count:
-                bar.height = max(round(bar.count * scale, 2), 1)
-            bar.y = round(chart.plot_height - bar.height, 2)
+        shown_width = str(width)
+        scale = (plot_height - 4) / peak if peak else 0
+
+        def left(index: int) -> float:
+            return round(index * slot + gap / 2, 2)
+
+        bar_url = _bar_url_maker(base, by)
+        svg_args, row_args = [], []
+        # Only bars with a count are drawn and linked: the others need neither.
+        for index, (start, label, count) in enumerate(bars):
+            if not count:
+                continue
+            url = bar_url(start)
+            height = max(round(count * scale, 2), 1)
+            shown_count = f"{count:,}"
+            title = f"{label}: {shown_count}"
+            svg_args.append(
+                (
+                    url,
+                    f"{title} {kind_label}",
+                    str(left(index)),
+                    str(round(plot_height - height, 2)),
+                    shown_width,
+                    str(height),
+                    title,
+                )
+            )
+            row_args.append((url, label, shown_count))
+        chart.bars_svg, chart.bars_table = bars_markup(svg_args, row_args)
         every = max(1, len(bars) // 12)
         chart.axis_labels = [
-            {"x": x, "anchor": anchor, "text": _short_label(bar.start, by)}
-            for bar in bars[::every]
-            for x, anchor in [chart.label_place(round(bar.x + bar.width / 2, 2))]
+            {"x": x, "anchor": anchor, "text": _short_label(bars[index].start, by)}
+            for index in range(0, len(bars), every)
+            for x, anchor in [chart.label_place(round(left(index) + width / 2, 2))]
         ]
     chart.html = render_to_string(
         "search/_volume_chart.html", {"chart": chart, "zoom_links": zoom_links(zoom, base)}
