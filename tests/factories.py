@@ -1,4 +1,11 @@
-"""factory_boy factories for the archive's models. Everything is pending unless asked otherwise."""
+"""factory_boy factories for the archive's models. Everything is pending unless asked otherwise.
+
+Only the write services keep the search index and the public content version in step (there
+are no model signals); factories write through the ORM, so each one does afterwards what a
+service would (:func:`public_change`): a published entry made here is searchable at once, and
+no cached page shows the archive as it was before. A test that changes a row through the ORM
+calls :func:`public_change` itself, or goes through the service.
+"""
 
 import datetime
 
@@ -7,10 +14,44 @@ from django.utils import timezone
 
 from apps.archive.models import Account, Outlet, Platform, Post, SourceArticle
 from apps.core.moderation import ModerationState
+from apps.search.indexing import content_changed, sync_edited
 from apps.timeline.models import Chapter, DatedClaim, DatePrecision, EventSource, TimelineEvent
 
+ENTRY_KINDS = {
+    Post: "post",
+    SourceArticle: "article",
+    TimelineEvent: "event",
+    Account: "account",
+    Outlet: "outlet",
+}
 
-class ModeratedFactory(factory.django.DjangoModelFactory):
+
+def public_change(*rows) -> None:
+    """Do what a write service does after it writes these rows: index the entries among them
+    (with an account's posts and an outlet's articles) and move the public content version."""
+    for row in rows:
+        kind = ENTRY_KINDS.get(type(row))
+        if kind is None:
+            content_changed()
+        else:
+            sync_edited(kind, [row.pk], fields=[f.name for f in row._meta.concrete_fields])
+
+
+class PublicContentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        row = super()._create(model_class, *args, **kwargs)
+        public_change(row)
+        return row
+
+
+class ModeratedFactory(PublicContentFactory):
+    class Meta:
+        abstract = True
+
     moderation_state = ModerationState.PENDING
 
     class Params:
@@ -64,7 +105,7 @@ class SourceArticleFactory(ModeratedFactory):
     text = factory.Faker("paragraph", nb_sentences=8)
 
 
-class ChapterFactory(factory.django.DjangoModelFactory):
+class ChapterFactory(PublicContentFactory):
     class Meta:
         model = Chapter
 
@@ -86,7 +127,7 @@ class TimelineEventFactory(ModeratedFactory):
     chapter = factory.SubFactory(ChapterFactory)
 
 
-class EventSourceFactory(factory.django.DjangoModelFactory):
+class EventSourceFactory(PublicContentFactory):
     class Meta:
         model = EventSource
 
@@ -95,7 +136,7 @@ class EventSourceFactory(factory.django.DjangoModelFactory):
     url = factory.Sequence(lambda n: f"https://source{n}.example.org/")
 
 
-class DatedClaimFactory(factory.django.DjangoModelFactory):
+class DatedClaimFactory(PublicContentFactory):
     class Meta:
         model = DatedClaim
 

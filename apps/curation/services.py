@@ -1,5 +1,7 @@
-"""Moderation writes: every change of state goes through here and is logged in the same
-transaction, with the search index brought in step before the transaction commits."""
+"""Moderation writes: every change of state or edit of an entry goes through here (the curator
+pages and the Django admin alike) and is logged in the same transaction, with the search index
+and the public content version brought in step, once, before the transaction commits. The
+index has no other way in: there are no model signals (see :mod:`apps.search.indexing`)."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from apps.curation.models import (
     TakedownRequest,
     TakedownState,
 )
-from apps.search.indexing import sync_entries
+from apps.search.indexing import content_changed, sync_edited, sync_entries
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +101,8 @@ def entries_transition(
             )
             for pk, from_state in changes
         )
-        sync_entries(kind, changed_ids)
+        # A state is not part of any other entry's document: an account's posts stay as they are.
+        sync_entries(kind, changed_ids, cascade=False)
     return len(changes)
 
 
@@ -307,8 +310,19 @@ def decision_note(*, kind: str, entry, actor, reason: str) -> ModerationDecision
 # --- single entries -------------------------------------------------------------------------
 
 
+def entry_create(*, kind: str, entry, actor) -> None:
+    """Save an entry a curator made by hand (the admin's add form, already validated), with a
+    note in its audit log. It starts in the state the model gives it (pending: the admin
+    cannot choose one)."""
+    with transaction.atomic():
+        entry.save()
+        decision_note(kind=kind, entry=entry, actor=actor, reason="Added by hand")
+        sync_edited(kind, [entry.pk], fields=[f.name for f in entry._meta.concrete_fields])
+
+
 def entry_update(*, kind: str, entry, actor, fields: Iterable[str]) -> None:
-    """Save a curator's edit (already validated by a form) and log which fields changed.
+    """Save a curator's edit of an entry's ``fields`` (already validated by a form: the curator
+    pages' or the admin's) and log which fields changed.
 
     A post's or article's edited fields are remembered: ingestion never overwrites them, so a
     correction or a redaction survives the next poll of the feed."""
@@ -322,7 +336,64 @@ def entry_update(*, kind: str, entry, actor, fields: Iterable[str]) -> None:
     with transaction.atomic():
         entry.save(update_fields=[*fields, *extra, "updated_at"])
         decision_note(kind=kind, entry=entry, actor=actor, reason="Edited: " + ", ".join(fields))
-        sync_entries(kind, [entry.pk])
+        sync_edited(kind, [entry.pk], fields)
+
+
+def entry_links_update(*, kind: str, entry, actor, links: Iterable[str]) -> None:
+    """Log that a curator changed an entry's links or the rows it holds (an event's evidence,
+    sources and dated claims; the posts an article quotes), which the admin's forms have just
+    saved in the same transaction: none is part of a search document, but the pages that show
+    them must not be served from the cache."""
+    links = sorted(set(links))
+    if not links:
+        return
+    with transaction.atomic():
+        decision_note(kind=kind, entry=entry, actor=actor, reason="Edited: " + ", ".join(links))
+        content_changed()
+
+
+def entries_delete(*, kind: str, ids: Iterable[int], actor) -> int:
+    """Delete entries for good (the admin's delete), each noted in the audit log, their index
+    rows and every cached page that shows them gone in the same transaction. A takedown
+    withdraws instead (:func:`takedown_grant`), keeping the row for the audit. Returns how many
+    were deleted."""
+    model = entry_model(kind)
+    with transaction.atomic():
+        entries = list(model.objects.select_for_update().filter(pk__in=list(ids)))
+        if not entries:
+            return 0
+        ModerationDecision.objects.bulk_create(
+            ModerationDecision(
+                entry_kind=kind,
+                entry_id=entry.pk,
+                from_state=entry.moderation_state,
+                to_state=entry.moderation_state,
+                actor=actor,
+                reason=f"Deleted: {entry}",
+            )
+            for entry in entries
+        )
+        deleted = [entry.pk for entry in entries]
+        model.objects.filter(pk__in=deleted).delete()
+        sync_entries(kind, deleted)
+        # Their links to events (and an outlet's place in its articles' pages) went with them.
+        content_changed()
+    return len(deleted)
+
+
+def chapter_save(*, chapter) -> None:
+    """Save a chapter of the story (the admin's form, already validated); the pages that show
+    it are built again."""
+    with transaction.atomic():
+        chapter.save()
+        content_changed()
+
+
+def chapter_delete(*, chapter) -> None:
+    """Delete a chapter that holds no event (the database refuses one that does)."""
+    with transaction.atomic():
+        chapter.delete()
+        content_changed()
 
 
 def post_warning_set(*, post_id: int, warning: str, actor) -> None:
@@ -361,8 +432,7 @@ def account_visibility_set(
             return
         account.save(update_fields=["handle_visible", "is_public_figure", "updated_at"])
         decision_note(kind=EntryKind.ACCOUNT, entry=account, actor=actor, reason="; ".join(notes))
-        sync_entries(EntryKind.ACCOUNT, [account.pk])
-        sync_entries(EntryKind.POST, account.posts.values_list("pk", flat=True))
+        sync_entries(EntryKind.ACCOUNT, [account.pk])  # and its posts, once
 
 
 def evidence_link(*, event_id: int, kind: str, entry_id: int, actor, linked: bool = True) -> None:
@@ -384,7 +454,8 @@ def evidence_link(*, event_id: int, kind: str, entry_id: int, actor, linked: boo
             related.remove(entry)
         verb = "Linked as evidence to" if linked else "Unlinked from"
         decision_note(kind=kind, entry=entry, actor=actor, reason=f"{verb} event {event.slug}")
-        sync_entries(EntryKind.EVENT, [event.pk])
+        # Evidence is part of no search document; only the pages that show it change.
+        content_changed()
 
 
 # --- publication rules ----------------------------------------------------------------------

@@ -46,9 +46,9 @@ class SearchEntry(models.Model):
     )
 
     # The UTC day of ``date`` (days since 1970-01-01), kept by PostgreSQL, and a key of the text
-    # index. No search reads it since the windows-of-days plan was removed (issue 12); it is
-    # kept until the index's rebuild (apps.search.indexing.GIN_INDEX_SQL) stops naming it, and
-    # can then be dropped with the key in one migration.
+    # index. No search reads it since the windows-of-days plan was removed (issue 12); it can
+    # be dropped with the key in one migration (a bulk rebuild builds the text index from its
+    # declaration below, apps.search.indexing.TEXT_INDEX).
     day = models.GeneratedField(
         expression=models.Func(
             models.F("date"),

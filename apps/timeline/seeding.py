@@ -11,7 +11,9 @@ or takedown stands; new rows start published), and it never removes links, sourc
 curator added.
 
 A data file that fails its checks, or a seed article's text that cannot be read, stops the
-seed before its first write; the whole seed is one transaction besides.
+seed before its first write; the whole seed is one transaction besides, and brings the search
+index and the public content version in step before it commits (each changed entry indexed
+once; a run that changes nothing touches neither).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.utils import timezone
 from apps.archive.models import Account, Outlet, Post, SourceArticle
 from apps.archive.moments import TimePrecision
 from apps.core.moderation import ModerationState
+from apps.search.indexing import content_changed, sync_entries
 from apps.timeline.models import Chapter, DatedClaim, EventSource, TimelineEvent
 from apps.timeline.storydata import DATA_DIR, StoryDataError, moment_datetime, story_load
 
@@ -52,6 +55,8 @@ class SeedReport:
     """How many rows of each kind the seed created, updated or found unchanged."""
 
     counts: dict[str, Counter] = field(default_factory=lambda: {kind: Counter() for kind in KINDS})
+    # The ids of the entries created or updated, by kind ("post", "outlet", ...).
+    changed_ids: dict[str, set[int]] = field(default_factory=dict)
 
     def add(self, kind: str, outcome: str) -> None:
         self.counts[kind][outcome] += 1
@@ -74,6 +79,11 @@ class SeedReport:
     @property
     def changed_anything(self) -> bool:
         return bool(self.created or self.updated)
+
+    def note_change(self, kind: str, entry: models.Model, outcome: str) -> None:
+        """Remember an entry the seed created or updated, for the search index."""
+        if outcome != UNCHANGED:
+            self.changed_ids.setdefault(kind, set()).add(entry.pk)
 
     def lines(self) -> list[str]:
         return [
@@ -159,6 +169,7 @@ def story_seed(
         )
         outlets[domain] = outlet
         report.add("outlets", outcome)
+        report.note_change("outlet", outlet, outcome)
 
     articles: dict[str, SourceArticle] = {}
     article_outcomes: dict[str, str] = {}
@@ -180,6 +191,7 @@ def story_seed(
         )
         articles[key] = article
         article_outcomes[key] = outcome  # settled once its quoted posts are linked
+        report.note_change("article", article, outcome)
 
     accounts: dict[str, Account] = {}
     for handle, data in story.accounts.items():
@@ -195,6 +207,7 @@ def story_seed(
         )
         accounts[handle] = account
         report.add("accounts", outcome)
+        report.note_change("account", account, outcome)
 
     posts: dict[str, Post] = {}
     for platform_id, data in story.posts.items():
@@ -220,6 +233,7 @@ def story_seed(
         )
         posts[platform_id] = post
         report.add("posts", outcome)
+        report.note_change("post", post, outcome)
 
     # Which articles quote which posts, recorded on the article.
     quoting: dict[str, list[Post]] = {key: [] for key in articles}
@@ -264,6 +278,7 @@ def story_seed(
                 "is_highlight": data.is_highlight,
             },
         )
+        report.note_change("event", event, outcome)
         cited = []
         for position, source in enumerate(data.sources):
             article = articles[source.article] if source.article else None
@@ -297,4 +312,26 @@ def story_seed(
         linked_posts = _link(event.posts, [posts[platform_id] for platform_id in data.posts])
         _settle(report, "events", outcome, linked=linked_articles or linked_posts)
 
+    _public_content_sync(report)
     return report
+
+
+def _public_content_sync(report: SeedReport) -> None:
+    """Index each entry the seed created or changed once, with the posts of a changed account
+    and the articles of a changed outlet (their documents hold its name), and move the public
+    content version for the rest (chapters, sources, claims, links are in no document)."""
+    if not report.changed_anything:
+        return
+    changed = report.changed_ids
+    accounts, outlets = changed.get("account", set()), changed.get("outlet", set())
+    posts = changed.get("post", set()) | set(
+        Post.objects.filter(account_id__in=accounts).values_list("pk", flat=True)
+    )
+    articles = changed.get("article", set()) | set(
+        SourceArticle.objects.filter(outlet_id__in=outlets).values_list("pk", flat=True)
+    )
+    sync_entries("account", accounts, cascade=False)
+    sync_entries("post", posts)
+    sync_entries("article", articles)
+    sync_entries("event", changed.get("event", set()))
+    content_changed()

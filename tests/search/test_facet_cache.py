@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.curation.services import entries_transition
-from tests.factories import AccountFactory, PostFactory
+from tests.factories import AccountFactory, PostFactory, public_change
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,7 @@ def test_post_withdrawn_by_saving_it_leaves_count_and_facets(client):
     assert "rarehashtag" in facet_values(search(client, q="zanzibar"), "hashtag")
     post.moderation_state = "withdrawn"
     post.save()
+    public_change(post)  # what every write service does after it writes
     response = search(client, q="zanzibar")
     assert response.context["page"].count == 0
     assert facet_values(response, "hashtag") == []

@@ -5,7 +5,12 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from apps.archive.models import Post
-from apps.curation.services import entries_transition
+from apps.curation.services import (
+    account_visibility_set,
+    entries_delete,
+    entries_transition,
+    entry_update,
+)
 from apps.search.indexing import index_rebuild, sync_entries
 from apps.search.models import SearchEntry, VolumeCount
 from tests.factories import (
@@ -51,16 +56,19 @@ def test_withdrawing_through_the_transition_service_removes_the_row_in_the_same_
     assert volume() == {}
 
 
-def test_withdrawing_with_a_plain_save_removes_the_row():
+def test_a_plain_save_leaves_the_index_alone_and_syncing_it_removes_the_withdrawn_row():
     post = PostFactory(published=True)
     post.moderation_state = "withdrawn"
     post.save()
+    # No signals: only the write services (through sync_entries) touch the index.
+    assert SearchEntry.objects.filter(kind="post", entry_id=post.pk).exists()
+    sync_entries("post", [post.pk])
     assert not SearchEntry.objects.filter(kind="post", entry_id=post.pk).exists()
 
 
 def test_a_deleted_entry_leaves_the_index():
     article = SourceArticleFactory(published=True)
-    article.delete()
+    entries_delete(kind="article", ids=[article.pk], actor=None)
     assert not SearchEntry.objects.filter(kind="article").exists()
 
 
@@ -111,8 +119,7 @@ def test_letting_an_account_show_its_handle_reindexes_its_posts():
     account = AccountFactory(published=True, handle="now_visible")
     post = PostFactory(published=True, account=account)
     assert matches("%s::tsquery", "'from:now_visible'") == set()
-    account.handle_visible = True
-    account.save()
+    account_visibility_set(account_id=account.pk, actor=None, handle_visible=True)
     assert ("post", post.pk) in matches("%s::tsquery", "'from:now_visible'")
 
 
@@ -120,7 +127,7 @@ def test_renaming_an_outlet_reindexes_its_articles():
     outlet = OutletFactory(name="Old Name", slug="old-name", domain="old.example.org")
     article = SourceArticleFactory(published=True, outlet=outlet)
     outlet.name, outlet.slug = "Shiny Gazette", "shiny-gazette"
-    outlet.save()
+    entry_update(kind="outlet", entry=outlet, actor=None, fields=["name", "slug"])
     assert ("article", article.pk) in matches("%s::tsquery", "'outlet:shiny-gazette'")
     assert ("article", article.pk) in matches("plainto_tsquery('metoo_en', 'shiny gazette')")
 
@@ -182,3 +189,17 @@ def test_a_rebuild_writes_the_index_in_date_order_whatever_order_entries_were_ma
         physical = cursor.fetchall()
     assert len(physical) == 7
     assert physical == sorted(physical)  # dates ascending, and ids with them
+
+
+def test_a_bulk_rebuild_builds_the_text_index_again_as_the_model_declares_it():
+    PostFactory(published=True, text="Harvey Weinstein")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_entry_gin'")
+        before = cursor.fetchone()
+
+    assert index_rebuild(bulk=True)["post"] == 1
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_entry_gin'")
+        assert cursor.fetchone() == before
+    assert matches("plainto_tsquery('metoo_en', 'weinstein')")

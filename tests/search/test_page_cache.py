@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from apps.curation.services import entries_transition
 from apps.search.page_cache import CACHE_HEADER, release_fingerprint
-from tests.factories import PostFactory, TimelineEventFactory
+from tests.factories import PostFactory, TimelineEventFactory, public_change
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,7 @@ def test_a_withdrawn_event_saved_through_the_orm_is_gone_from_the_next_timeline(
     assert "An event to withdraw" in client.get(url).content.decode()
     event.moderation_state = "withdrawn"
     event.save()
+    public_change(event)  # what every write service does after it writes
     assert "An event to withdraw" not in client.get(url).content.decode()
 
 

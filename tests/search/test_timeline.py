@@ -122,8 +122,7 @@ def test_withdrawn_posts_and_events_leave_the_timeline(client, october):
     event = TimelineEventFactory(published=True, title="A withdrawn event")
     assert bars(timeline(client, period="2017-10"))["20 October 2017"] == 1
     entries_transition(kind="post", ids=[post.pk], to_state="withdrawn")
-    event.moderation_state = "withdrawn"
-    event.save()
+    entries_transition(kind="event", ids=[event.pk], to_state="withdrawn")
     response = timeline(client, period="2017-10")
     assert "20 October 2017" not in bars(response)
     assert "A withdrawn event" not in response.content.decode()

@@ -1,13 +1,21 @@
 import datetime
+import json
+import shutil
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
 from apps.core.moderation import ModerationState
+from apps.search.indexing import content_version
+from apps.search.models import SearchEntry
 from apps.timeline.models import Chapter, DatedClaim, EventSource, TimelineEvent
 from apps.timeline.seeding import story_seed
+from apps.timeline.storydata import DATA_DIR
+from tests.index_writes import index_writes
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +224,38 @@ def test_seed_if_empty_skips_a_timeline_that_has_events(seed_report):
 def test_seed_if_empty_seeds_an_empty_timeline():
     call_command("seed", "--if-empty", stdout=StringIO())
     assert TimelineEvent.objects.count() >= 30
+
+
+def test_seeding_indexes_each_entry_once_and_a_rerun_touches_neither_index_nor_version():
+    with CaptureQueriesContext(connection) as queries:
+        story_seed()
+    assert index_writes(queries) == {"account": 1, "post": 1, "article": 1, "event": 1}
+    published_events = TimelineEvent.objects.published().count()
+    assert SearchEntry.objects.filter(kind="event").count() == published_events
+    assert SearchEntry.objects.filter(kind="post").count() == Post.objects.published().count()
+    version = content_version()
+    with CaptureQueriesContext(connection) as again:
+        story_seed()
+    assert index_writes(again) == {}
+    assert content_version() == version
+
+
+def test_a_reseed_that_renames_an_account_reindexes_its_posts(tmp_path):
+    story_seed()
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data_dir)
+    accounts = json.loads((data_dir / "accounts.json").read_text())
+    handle = next(h for h, a in accounts.items() if a.get("is_public_figure"))
+    accounts[handle]["display_name"] = "Zanzibar Quillfeather"
+    (data_dir / "accounts.json").write_text(json.dumps(accounts))
+    with CaptureQueriesContext(connection) as queries:
+        story_seed(data_dir=data_dir)
+    assert index_writes(queries) == {"account": 1, "post": 1}
+    account = Account.objects.get(handle=handle)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM search_searchentry WHERE kind = 'post' AND account_id = %s "
+            "AND document @@ %s::tsquery",
+            [account.pk, "'quillfeather'"],
+        )
+        assert cursor.fetchone()[0] == account.posts.published().count() > 0

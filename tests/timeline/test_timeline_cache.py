@@ -6,7 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.curation.services import entries_transition
+from apps.curation.services import (
+    account_visibility_set,
+    entries_transition,
+    entry_links_update,
+    evidence_link,
+)
 from apps.search.indexing import (
     content_changed,
     content_version,
@@ -21,6 +26,7 @@ from tests.factories import (
     PostFactory,
     SourceArticleFactory,
     TimelineEventFactory,
+    public_change,
 )
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +76,7 @@ def test_post_withdrawn_by_saving_it_is_gone_from_a_cached_page(client):
     assert all("Evidence post text" in html for html in pages(client))
     post.moderation_state = "withdrawn"
     post.save()
+    public_change(post)  # what every write service does after it writes
     assert not any("Evidence post text" in html for html in pages(client))
 
 
@@ -78,6 +85,7 @@ def test_event_withdrawn_by_saving_it_is_gone_from_a_cached_page(client):
     assert all("Saved as withdrawn" in html for html in pages(client))
     event.moderation_state = "withdrawn"
     event.save()
+    public_change(event)  # what every write service does after it writes
     assert not any("Saved as withdrawn" in html for html in pages(client))
 
 
@@ -86,9 +94,10 @@ def test_edited_evidence_and_links_show_at_once(client):
     assert all("A dating source" in html for html in pages(client))
     source = event.sources.get()
     source.name = "A corrected source"
-    source.save()
+    source.save()  # as the admin's inline form does, before it calls the service
+    entry_links_update(kind="event", entry=event, actor=None, links=["sources"])
     assert all("A corrected source" in html for html in pages(client))
-    event.posts.remove(post)
+    evidence_link(event_id=event.pk, kind="post", entry_id=post.pk, actor=None, linked=False)
     assert not any("Evidence post text" in html for html in pages(client))
 
 
@@ -146,10 +155,8 @@ def test_changes_to_evidence_move_the_story_and_others_do_not():
 def test_an_evidence_account_made_private_shows_its_pseudonym_at_once(client):
     _, post = make_event()
     account = post.account
-    account.is_public_figure = True
-    account.save()
+    account_visibility_set(account_id=account.pk, actor=None, is_public_figure=True)
     assert f"@{account.handle}" in pages(client)[0]
-    account.is_public_figure = False
-    account.save()
+    account_visibility_set(account_id=account.pk, actor=None, is_public_figure=False)
     html = pages(client)[0]
     assert f"@{account.handle}" not in html and account.pseudonym in html
