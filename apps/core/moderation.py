@@ -13,6 +13,17 @@ class ModerationState(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class EntryKind(models.TextChoices):
+    """The kinds of entry the archive keeps, as the audit log, the queue and the search index
+    name them."""
+
+    POST = "post", "Post"
+    ARTICLE = "article", "Article"
+    EVENT = "event", "Timeline event"
+    ACCOUNT = "account", "Account"
+    OUTLET = "outlet", "Outlet"
+
+
 class HoldReason(models.TextChoices):
     """Why a post or article is kept from publication rules until a curator looks at it."""
 

@@ -14,10 +14,10 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.core.moderation import EntryKind
 from apps.curation import services
 from apps.curation.models import (
     BulkAction,
-    EntryKind,
     ModerationDecision,
     PublicationRule,
     RuleApplication,

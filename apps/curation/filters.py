@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import Q
 
 from apps.archive.models import Post, SourceArticle
-from apps.curation.models import EntryKind
+from apps.core.moderation import EntryKind
 from apps.ingest.models import CapturedArticle, CapturedPost, Feed
 from apps.timeline.models import TimelineEvent
 

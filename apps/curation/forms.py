@@ -9,8 +9,9 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.core.moderation import EntryKind
 from apps.core.public import public_entry_id
-from apps.curation.models import BulkActionKind, EntryKind, RuleScope, TakedownRelation
+from apps.curation.models import BulkActionKind, RuleScope, TakedownRelation
 from apps.timeline.models import TimelineEvent
 
 REASON_MAX = 2000

@@ -6,15 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from apps.core.moderation import ModerationState
-
-
-class EntryKind(models.TextChoices):
-    POST = "post", "Post"
-    ARTICLE = "article", "Article"
-    EVENT = "event", "Timeline event"
-    ACCOUNT = "account", "Account"
-    OUTLET = "outlet", "Outlet"
+from apps.core.moderation import EntryKind, ModerationState
 
 
 class ModerationDecisionQuerySet(models.QuerySet):

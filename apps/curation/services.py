@@ -13,11 +13,10 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from apps.core.moderation import HoldReason, ModerationState
+from apps.core.moderation import EntryKind, HoldReason, ModerationState
 from apps.curation.models import (
     BulkAction,
     BulkActionKind,
-    EntryKind,
     JobState,
     ModerationDecision,
     PublicationRule,

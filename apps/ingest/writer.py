@@ -55,8 +55,8 @@ from django.utils.text import slugify
 from psycopg import sql
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
-from apps.core.moderation import ModerationState
-from apps.curation.models import EntryKind, PublicationRule, RuleScope
+from apps.core.moderation import EntryKind, ModerationState
+from apps.curation.models import PublicationRule, RuleScope
 from apps.curation.services import (
     entries_source_revise,
     posts_hold_for_takedowns,

@@ -12,10 +12,21 @@ from django.db.models.expressions import RawSQL
 from psycopg import sql
 
 from apps.archive.models import Outlet, Platform
+from apps.core.moderation import EntryKind
 from apps.search import query as search_query
-from apps.search.models import EntryKind, SearchEntry
+from apps.search.models import INDEXED_KINDS, SearchEntry
 
 MAX_ID = 2**63 - 1  # bigint
+
+
+# The kind filter's options, named as a reader looks for them.
+KIND_LABELS = {
+    EntryKind.POST: "Posts",
+    EntryKind.ARTICLE: "Articles",
+    EntryKind.EVENT: "Timeline events",
+    EntryKind.ACCOUNT: "Accounts",
+}
+KIND_CHOICES = [(kind.value, KIND_LABELS[kind]) for kind in INDEXED_KINDS]
 
 
 class Order:
@@ -65,7 +76,7 @@ class SearchFilterSet(django_filters.FilterSet):
     for the exports and the timeline."""
 
     q = django_filters.CharFilter(label="Search", max_length=1000)
-    kind = django_filters.ChoiceFilter(choices=EntryKind.choices, label="Kind", empty_label="Any")
+    kind = django_filters.ChoiceFilter(choices=KIND_CHOICES, label="Kind", empty_label="Any")
     platform = django_filters.ChoiceFilter(
         choices=Platform.choices, label="Platform", empty_label="Any"
     )

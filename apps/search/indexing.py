@@ -29,8 +29,8 @@ from django.db import connection, models, transaction
 from psycopg import sql
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
-from apps.core.moderation import ModerationState
-from apps.search.models import EntryKind, Granularity, SearchEntry, VolumeCount
+from apps.core.moderation import EntryKind, ModerationState
+from apps.search.models import Granularity, SearchEntry, VolumeCount
 from apps.timeline.models import TimelineEvent
 
 KINDS = ("post", "article", "event", "account")  # the kinds of entry the index holds

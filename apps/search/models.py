@@ -13,12 +13,11 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.expressions import RawSQL
 
+from apps.core.moderation import EntryKind
 
-class EntryKind(models.TextChoices):
-    POST = "post", "Posts"
-    ARTICLE = "article", "Articles"
-    EVENT = "event", "Timeline events"
-    ACCOUNT = "account", "Accounts"
+# The kinds of entry the index holds (outlets are found through their articles).
+INDEXED_KINDS = (EntryKind.POST, EntryKind.ARTICLE, EntryKind.EVENT, EntryKind.ACCOUNT)
+INDEXED_KIND_CHOICES = [(kind.value, kind.label) for kind in INDEXED_KINDS]
 
 
 class SearchEntryQuerySet(models.QuerySet):
@@ -32,7 +31,7 @@ class SearchEntryQuerySet(models.QuerySet):
 
 
 class SearchEntry(models.Model):
-    kind = models.CharField(max_length=8, choices=EntryKind.choices)
+    kind = models.CharField(max_length=8, choices=INDEXED_KIND_CHOICES)
     entry_id = models.BigIntegerField()
     date = models.DateTimeField(help_text="When it was posted, published or happened.")
     platform = models.CharField(max_length=16, blank=True)
@@ -113,7 +112,7 @@ class VolumeCount(models.Model):
 
     granularity = models.CharField(max_length=5, choices=Granularity.choices)
     bucket = models.DateTimeField()
-    kind = models.CharField(max_length=8, choices=EntryKind.choices)
+    kind = models.CharField(max_length=8, choices=INDEXED_KIND_CHOICES)
     platform = models.CharField(max_length=16, blank=True)
     language = models.CharField(max_length=16, blank=True)
     n = models.IntegerField(default=0)

@@ -63,11 +63,10 @@ from django.db import connection, transaction
 from psycopg import sql
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
-from apps.core.moderation import ModerationState
+from apps.core.moderation import EntryKind, ModerationState
 from apps.search.caching import cache_get, cache_set
 from apps.search.filters import INDEX_TABLE, Order, SearchFilterSet, as_text, column
 from apps.search.indexing import content_version
-from apps.search.models import EntryKind
 from apps.timeline.models import TimelineEvent
 
 FACET_SIZE = 10

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from apps.core.moderation import EntryKind
 from apps.curation.filters import QUEUE_KINDS
-from apps.curation.models import EntryKind
 
 curator_login_required = login_required(login_url="curation:login")
 

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.archive.models import Account, Post
+from apps.core.moderation import EntryKind
 from apps.curation import services
 from apps.curation.forms import EDIT_FORMS, DecideForm, EvidenceForm, HandleForm, WarningForm
-from apps.curation.models import EntryKind, ModerationDecision, SourceRevision, TakedownRequest
+from apps.curation.models import ModerationDecision, SourceRevision, TakedownRequest
 from apps.curation.services import entry_model
 from apps.curation.views.common import (
     back,

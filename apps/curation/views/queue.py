@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.core.moderation import EntryKind
 from apps.curation import services
 from apps.curation.filters import QUEUE_KINDS, queue_filterset
 from apps.curation.forms import BulkForm
-from apps.curation.models import BulkAction, EntryKind, JobState
+from apps.curation.models import BulkAction, JobState
 from apps.curation.services import CurationError
 from apps.curation.views.common import curator_login_required, entry_perm, kind_or_404, require
 
