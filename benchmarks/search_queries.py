@@ -286,7 +286,7 @@ def main() -> int:
     from django.core.cache import cache
     from django.db import connection
 
-    from apps.search.indexing import content_changed
+    from apps.core.content import content_changed
 
     print(
         f"Load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}; "

@@ -191,7 +191,7 @@ CACHES = {
     }
 }
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-    # Whole pages are cached (apps.search.page_cache), and each change of public content leaves
+    # Whole pages are cached (apps.core.page_cache), and each change of public content leaves
     # the entries of the previous version to expire: Django's default of 300 entries would cull
     # the live ones with them. Redis bounds itself by memory instead.
     CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 2000)}
@@ -274,7 +274,7 @@ SEARCH_PAGE_SIZE = env_int("SEARCH_PAGE_SIZE", 20)
 SEARCH_RANK_WINDOW = env_int("SEARCH_RANK_WINDOW", 500)
 SEARCH_FACET_SAMPLE = env_int("SEARCH_FACET_SAMPLE", 1000)
 # Whole search and timeline pages kept for visitors who are not signed in, until public content
-# changes (apps.search.page_cache).
+# changes (apps.core.page_cache).
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 # Exports (apps.search.export_limits): visitors who are not signed in may download at most
 # EXPORT_MAX_ROWS entries an export and EXPORT_RATE_LIMIT exports per client; at most

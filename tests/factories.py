@@ -13,8 +13,9 @@ import factory
 from django.utils import timezone
 
 from apps.archive.models import Account, Outlet, Platform, Post, SourceArticle
+from apps.core.content import content_changed
 from apps.core.moderation import ModerationState
-from apps.search.indexing import content_changed, sync_edited
+from apps.search.indexing import sync_edited
 from apps.timeline.models import Chapter, DatedClaim, DatePrecision, EventSource, TimelineEvent
 
 ENTRY_KINDS = {

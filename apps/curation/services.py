@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from apps.core.content import content_changed
 from apps.core.moderation import EntryKind, HoldReason, ModerationState
 from apps.curation.models import (
     BulkAction,
@@ -27,7 +28,7 @@ from apps.curation.models import (
     TakedownRequest,
     TakedownState,
 )
-from apps.search.indexing import content_changed, sync_edited, sync_entries
+from apps.search.indexing import sync_edited, sync_entries
 
 logger = logging.getLogger(__name__)
 

@@ -55,6 +55,7 @@ from django.utils.text import slugify
 from psycopg import sql
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.core import identifiers
 from apps.core.moderation import EntryKind, ModerationState
 from apps.curation.models import PublicationRule, RuleScope
 from apps.curation.services import (
@@ -73,25 +74,12 @@ SEPARATOR = "\x1f"  # joins an article's authors into one value (string_to_array
 # Every statement below is composed with psycopg.sql: the tables, and the columns a Python
 # value chooses, are identifiers taken from the models; every value (moderation states
 # included, from the enum) is a parameter. The rest is constant SQL text.
-def _table(model) -> sql.Identifier:
-    return sql.Identifier(model._meta.db_table)
-
-
-def _column(model, field: str) -> sql.Identifier:
-    return sql.Identifier(model._meta.get_field(field).column)
-
-
-def _columns(model, fields: str) -> sql.Composed:
-    """The columns of the model's space-separated ``fields``, as a list for a statement."""
-    return sql.SQL(", ").join(_column(model, field) for field in fields.split())
-
-
-POST = _table(Post)
-ACCOUNT = _table(Account)
-ARTICLE = _table(SourceArticle)
-OUTLET = _table(Outlet)
-CAPTURED_POST = _table(CapturedPost)
-CAPTURED_ARTICLE = _table(CapturedArticle)
+POST = identifiers.table(Post)
+ACCOUNT = identifiers.table(Account)
+ARTICLE = identifiers.table(SourceArticle)
+OUTLET = identifiers.table(Outlet)
+CAPTURED_POST = identifiers.table(CapturedPost)
+CAPTURED_ARTICLE = identifiers.table(CapturedArticle)
 # The values every statement can use, named (see the statements' %(name)s placeholders).
 STATES = {"pending": ModerationState.PENDING, "published": ModerationState.PUBLISHED}
 
@@ -130,7 +118,7 @@ REVIEWED_ARTICLE_FIELDS = ("title", "authors", "excerpt", "language")
 def _kept(model, alias: str, field: str) -> sql.Composed:
     """What an upsert writes to the ``field``'s column: the source's value, unless a curator
     edited the field (``edited_fields`` holds field names)."""
-    column = _column(model, field)
+    column = identifiers.column(model, field)
     return sql.SQL("CASE WHEN {field} = ANY({alias}.edited_fields) THEN {alias}.{column} "
                    "ELSE EXCLUDED.{column} END").format(
         field=sql.Literal(field), alias=sql.Identifier(alias), column=column
@@ -141,7 +129,7 @@ def _revision(model, alias: str, fields: tuple[str, ...]) -> sql.Composed:
     """A RETURNING expression (PostgreSQL 18's ``old``): for a published row whose reviewed
     ``fields`` this upsert changed, a JSON array of their values before, then after; else
     NULL, so unchanged and unpublished rows cost nothing."""
-    columns = [_column(model, field) for field in fields]
+    columns = [identifiers.column(model, field) for field in fields]
     before = sql.SQL(", ").join(sql.SQL("old.{}").format(c) for c in columns)
     after = sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(alias), c) for c in columns)
     return sql.SQL(
@@ -198,7 +186,7 @@ _ACCOUNT_COLUMNS = (
 
 def _account_upsert(rows: sql.Composable) -> sql.Composed:
     return sql.SQL(_ACCOUNT_UPSERT).format(
-        account=ACCOUNT, columns=_columns(Account, _ACCOUNT_COLUMNS), rows=rows
+        account=ACCOUNT, columns=identifiers.columns(Account, _ACCOUNT_COLUMNS), rows=rows
     )
 
 
@@ -406,14 +394,14 @@ _ACCOUNTS_FOUND = sql.SQL(
 # starts with, then their body (see BatchWriter._copy_new).
 _COPY_POSTS = sql.SQL("COPY {post} ({columns}) FROM STDIN").format(
     post=POST,
-    columns=_columns(
+    columns=identifiers.columns(
         Post,
         "id account in_reply_to quote_of media_text hydrated content_warning captured_at "
         f"capture_sha256 moderation_state created_at updated_at {BODY_FIELDS}",
     ),
 )
 _COPY_CAPTURED_POSTS = sql.SQL("COPY {} ({}) FROM STDIN").format(
-    CAPTURED_POST, _columns(CapturedPost, "capture post")
+    CAPTURED_POST, identifiers.columns(CapturedPost, "capture post")
 )
 
 
@@ -427,7 +415,7 @@ _BARE_INSERT = sql.SQL("""
     RETURNING id
 """).format(
     post=POST,
-    columns=_columns(
+    columns=identifiers.columns(
         Post,
         "platform platform_id text media_text url language hashtags mentions "
         "in_reply_to_platform_id quote_of_platform_id hydrated content_warning captured_at "
@@ -444,7 +432,9 @@ _OUTLET_INSERT = sql.SQL("""
     ON CONFLICT DO NOTHING
 """).format(
     outlet=OUTLET,
-    columns=_columns(Outlet, "name slug domain homepage moderation_state created_at updated_at"),
+    columns=identifiers.columns(
+        Outlet, "name slug domain homepage moderation_state created_at updated_at"
+    ),
 )
 _OUTLETS_FOUND = sql.SQL("SELECT id, domain FROM {} WHERE domain = ANY(%(domains)s)").format(OUTLET)
 
@@ -480,7 +470,7 @@ _ARTICLE_UPSERT = sql.SQL("""
     RETURNING a.id, (a.xmax = 0) AS inserted, a.moderation_state, a.text = '', {revision}
 """).format(
     article=ARTICLE,
-    columns=_columns(
+    columns=identifiers.columns(
         SourceArticle,
         "canonical_url url outlet title authors published_at date_note excerpt text language "
         "captured_at capture_sha256 moderation_state created_at updated_at",
@@ -498,7 +488,7 @@ def _post_upsert(*, linked: bool) -> sql.Composed:
     link = sql.SQL(
         ", links AS (INSERT INTO {captured_post} ({columns}) "
         "SELECT %(capture)s, id FROM written ON CONFLICT DO NOTHING)"
-    ).format(captured_post=CAPTURED_POST, columns=_columns(CapturedPost, "capture post"))
+    ).format(captured_post=CAPTURED_POST, columns=identifiers.columns(CapturedPost, "capture post"))
     kept = {f"kept_{field}": _kept(Post, "p", field) for field in REVIEWED_POST_FIELDS}
     return sql.SQL("""
         WITH written AS (
@@ -546,7 +536,7 @@ def _post_upsert(*, linked: bool) -> sql.Composed:
         post=POST,
         account=ACCOUNT,
         stage=STAGE_POST,
-        columns=_columns(
+        columns=identifiers.columns(
             Post,
             "platform platform_id account text media_text posted_at url language hashtags "
             "mentions in_reply_to_platform_id in_reply_to quote_of_platform_id quote_of "
@@ -1095,7 +1085,9 @@ class BatchWriter:
                     sql.SQL(
                         "INSERT INTO {} ({}) SELECT %(capture)s, unnest(%(ids)s::bigint[]) "
                         "ON CONFLICT DO NOTHING"
-                    ).format(_table(model), _columns(model, f"capture {field}")),
+                    ).format(
+                        identifiers.table(model), identifiers.columns(model, f"capture {field}")
+                    ),
                     {"capture": self.capture_id, "ids": ids},
                 )
 
@@ -1140,7 +1132,12 @@ def _links(where: str) -> list[sql.Composed]:
             "UPDATE {post} c SET {fk} = p.id FROM {post} p "
             "WHERE {where} AND c.{fk} IS NULL AND c.{key} <> '' "
             "AND p.platform = c.platform AND p.platform_id = c.{key}"
-        ).format(post=POST, where=sql.SQL(where), fk=_column(Post, fk), key=_column(Post, key))
+        ).format(
+            post=POST,
+            where=sql.SQL(where),
+            fk=identifiers.column(Post, fk),
+            key=identifiers.column(Post, key),
+        )
         for fk, key in (
             ("in_reply_to", "in_reply_to_platform_id"),
             ("quote_of", "quote_of_platform_id"),

@@ -12,6 +12,7 @@ from django.db.models.expressions import RawSQL
 from psycopg import sql
 
 from apps.archive.models import Outlet, Platform
+from apps.core import identifiers
 from apps.core.moderation import EntryKind
 from apps.search import query as search_query
 from apps.search.models import INDEXED_KINDS, SearchEntry
@@ -48,12 +49,12 @@ def _compiled(statement: str, params: tuple[str, ...]) -> tuple[str, str]:
 
 # The search index's table, and its columns by field name, for statements composed with
 # psycopg.sql (here and in apps.search.searching and apps.search.volume).
-INDEX_TABLE = sql.Identifier(SearchEntry._meta.db_table)
+INDEX_TABLE = identifiers.table(SearchEntry)
 
 
 def column(name: str) -> sql.Identifier:
     """The search index's column for the field (or attribute) ``name``."""
-    return sql.Identifier(SearchEntry._meta.get_field(name).column)
+    return identifiers.column(SearchEntry, name)
 
 
 def as_text(statement: sql.Composable) -> str:

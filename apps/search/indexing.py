@@ -3,8 +3,9 @@
 The index is kept in step by the write services, and only by them: every service that changes
 what an entry's document or the public pages show (curation's services, ingestion's writer and
 article fetcher, the story's seeding, the admin, which saves through curation's services) calls
-:func:`sync_entries`, :func:`sync_edited` or :func:`content_changed` itself, once, inside its
-own transaction, so that a withdrawn entry leaves the index in the transaction that withdrew it.
+:func:`sync_entries`, :func:`sync_edited` or :func:`apps.core.content.content_changed` itself,
+once, inside its own transaction, so that a withdrawn entry leaves the index in the transaction
+that withdrew it.
 There are no model signals: a row saved through the ORM by anything else (a shell, a test's
 factory) is not indexed until one of these is called.
 
@@ -29,6 +30,8 @@ from django.db import connection, models, transaction
 from psycopg import sql
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.core import identifiers
+from apps.core.content import content_changed, version_counters_exist
 from apps.core.moderation import EntryKind, ModerationState
 from apps.search.models import Granularity, SearchEntry, VolumeCount
 from apps.timeline.models import TimelineEvent
@@ -50,16 +53,11 @@ def _names(**aliases: type[models.Model]) -> dict[str, sql.Composable]:
     the field's name, or its attname: ``p.account`` and ``p.account_id`` alike)."""
     names: dict[str, sql.Composable] = {}
     for alias, model in aliases.items():
-        names[alias] = sql.Identifier(model._meta.db_table)
+        names[alias] = identifiers.table(model)
         for field in model._meta.concrete_fields:
             column = sql.Identifier(alias, field.column)
             names[f"{alias}.{field.name}"] = names[f"{alias}.{field.attname}"] = column
     return names
-
-
-def _columns(model: type[models.Model], fields: Iterable[str]) -> sql.Composed:
-    """Unqualified columns of the model's ``fields``, as a list (INSERT, ON CONFLICT)."""
-    return sql.SQL(", ").join(sql.Identifier(model._meta.get_field(f).column) for f in fields)
 
 
 # The tables of every statement below, and the links between events and their evidence.
@@ -72,7 +70,7 @@ INDEX_FIELDS = (
     "kind", "entry_id", "date", "platform", "account_id", "outlet_id", "hashtags", "language",
     "document",
 )  # fmt: skip
-INDEX_COLUMNS = _columns(SearchEntry, INDEX_FIELDS)
+INDEX_COLUMNS = identifiers.columns(SearchEntry, INDEX_FIELDS)
 # What a row added or removed tells the volume counts, and the key of a count.
 VOLUME_FIELDS = ("kind", "date", "platform", "language")
 VOLUME_KEY = ("granularity", "bucket", "kind", "platform", "language")
@@ -161,9 +159,9 @@ def _volume_delta(rows: sql.Composable, sign: int) -> sql.Composed:
         ORDER BY 1, 2, 3, 4, 5
         ON CONFLICT ({key}) DO UPDATE SET {n} = {v.n} + EXCLUDED.{n}
     """).format(
-        columns=_columns(VolumeCount, (*VOLUME_KEY, "n")),
-        key=_columns(VolumeCount, VOLUME_KEY),
-        n=sql.Identifier(VolumeCount._meta.get_field("n").column),
+        columns=identifiers.columns(VolumeCount, (*VOLUME_KEY, "n")),
+        key=identifiers.columns(VolumeCount, VOLUME_KEY),
+        n=identifiers.column(VolumeCount, "n"),
         granularities=sql.SQL(", ").join(
             sql.SQL("({})").format(sql.Literal(g.value)) for g in Granularity
         ),
@@ -180,7 +178,7 @@ def _remove(where: str) -> sql.Composed:
         {delta}
     """).format(
         where=sql.SQL(where).format(**NAMES),
-        returning=_columns(SearchEntry, VOLUME_FIELDS),
+        returning=identifiers.columns(SearchEntry, VOLUME_FIELDS),
         delta=_volume_delta(sql.Identifier("gone"), -1),
         **NAMES,
     )
@@ -196,7 +194,7 @@ def _add(kind: str, where: str) -> sql.Composed:
     """).format(
         columns=INDEX_COLUMNS,
         select=_entry_select(kind, where),
-        returning=_columns(SearchEntry, VOLUME_FIELDS),
+        returning=identifiers.columns(SearchEntry, VOLUME_FIELDS),
         delta=_volume_delta(sql.Identifier("added"), 1),
         **NAMES,
     )
@@ -221,90 +219,6 @@ _ADD_ARTICLES_OF_OUTLETS = _add(EntryKind.ARTICLE, "{s.outlet_id} = ANY(%(ids)s)
 
 # The text index, as the model declares it: a bulk rebuild drops it and builds it again.
 TEXT_INDEX = next(index for index in SearchEntry._meta.indexes if index.name == "search_entry_gin")
-
-# --- the public content version ------------------------------------------------------------
-
-# The rows of the version table (migrations 0005 and 0007: a table and two sequences of their
-# own, no model), each beside its sequence.
-CONTENT, STORY = 1, 2
-_VERSION_TABLE = sql.Identifier("search_contentversion")
-_CONTENT_SEQUENCE = sql.Identifier("search_content_change")
-_STORY_SEQUENCE = sql.Identifier("search_story_change")
-_NEXT_CONTENT = sql.SQL("SELECT nextval({})").format(sql.Literal("search_content_change"))
-_NEXT_CONTENT_AND_STORY = sql.SQL("SELECT nextval({}), nextval({})").format(
-    sql.Literal("search_content_change"), sql.Literal("search_story_change")
-)
-_BUMP_COMMITTED = sql.SQL(
-    "INSERT INTO {t} (id, n) SELECT id, 1 FROM unnest(%s::smallint[]) AS id "
-    "ON CONFLICT (id) DO UPDATE SET n = {t}.n + 1"
-).format(t=_VERSION_TABLE)
-_VERSION = {
-    row: sql.SQL("SELECT (SELECT n FROM {t} WHERE id = %s), last_value FROM {sequence}").format(
-        t=_VERSION_TABLE, sequence=sequence
-    )
-    for row, sequence in ((CONTENT, _CONTENT_SEQUENCE), (STORY, _STORY_SEQUENCE))
-}
-
-
-def content_changed(*, story: bool = True) -> None:
-    """Say that something public may have changed (an entry, its evidence, their moderation
-    state): every fragment cached under :func:`content_version` goes stale, and, unless
-    ``story`` is false, every fragment cached under :func:`story_version` too. Pass
-    ``story=False`` only when the change cannot show in the curated story: no event, and no
-    post or article linked to one as evidence (nor their accounts or outlets).
-
-    Two counters move for each version. The sequence at once, outside any transaction, so that
-    the version seen by this very transaction changes too; the committed row right after the
-    commit, so that a page read between the first bump and the commit (old content, new
-    version) is never served afterwards. A reader takes the version before it reads anything
-    else, so whatever it caches under a version was read no earlier than that version was
-    committed. The row is also what a streaming replica shows in step with the data (a sequence
-    is logged ahead)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_NEXT_CONTENT_AND_STORY if story else _NEXT_CONTENT)
-    if not connection.in_atomic_block:
-        _bump_committed(story=story)
-        return
-    pending = {func for _, func, _ in connection.run_on_commit}
-    # robust: a failure is logged, not raised after the commit; the cached fragments then
-    # expire on their own (minutes, see their timeouts).
-    if story and _bump_content_and_story not in pending:
-        transaction.on_commit(_bump_content_and_story, robust=True)
-    elif not story and not pending & {_bump_content, _bump_content_and_story}:
-        transaction.on_commit(_bump_content, robust=True)
-
-
-def _bump_committed(*, story: bool) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(_BUMP_COMMITTED, [[CONTENT, STORY] if story else [CONTENT]])
-
-
-def _bump_content() -> None:
-    _bump_committed(story=False)
-
-
-def _bump_content_and_story() -> None:
-    _bump_committed(story=True)
-
-
-def content_version() -> str:
-    """The current version of the public content, in one query (see :func:`content_changed`)."""
-    return _version(CONTENT)
-
-
-def story_version() -> str:
-    """The current version of the curated story (events, their chapters, sources and claims,
-    the posts and articles linked to them), in one query; it moves with a subset of the changes
-    that move :func:`content_version`."""
-    return _version(STORY)
-
-
-def _version(row: int) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(_VERSION[row], [row])
-        committed, changes = cursor.fetchone()
-    return f"{committed}.{changes}"
-
 
 # --- which changes the curated story shows --------------------------------------------------
 
@@ -422,8 +336,7 @@ def index_rebuild(*, bulk: bool = False) -> dict[str, int]:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute(_TRUNCATE)
         # Migration 0004 rebuilds before 0005 and 0007 have created the version counters.
-        cursor.execute("SELECT to_regclass('search_story_change') IS NOT NULL")
-        if cursor.fetchone()[0]:
+        if version_counters_exist():
             content_changed()
         if bulk:
             with connection.schema_editor() as editor:

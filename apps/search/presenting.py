@@ -12,8 +12,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from apps.search import citations
+from apps.search import citations, volume
 from apps.search.filters import Order, SearchFilterSet
+from apps.search.models import SearchEntry
 from apps.search.searching import Result, SearchPage
 from metoo_archive.context_processors import reverse_once
 
@@ -241,3 +242,44 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
             query_text=query_text, url=permalink, run_at=run_at
         ),
     }
+
+
+@dataclass
+class TimelineSearch:
+    """What the timeline page takes from search: its query and filters, the period it zooms
+    to, and the volume chart of the matching posts."""
+
+    filterset: SearchFilterSet
+    zoom: volume.Zoom
+    filtered: bool  # narrowed by a query, a filter or a period
+    context: dict  # what timeline/timeline.html prints of the search
+
+    def matching_event_ids(self):
+        """The ids of the events the query matches (a subquery), or None when no words were
+        given and every event in the period is shown."""
+        if not self.filterset.tsquery:
+            return None
+        return self.filterset.qs.filter(kind="event").values("entry_id")
+
+
+def timeline_search(request, *, version: str) -> TimelineSearch:
+    """The search the timeline runs: the search page's query and filters, plus ``period``
+    (YYYY, YYYY-MM or YYYY-MM-DD) and ``by`` (year, month, day or hour) to zoom. The chart is
+    kept under ``version``, the public content version, read before anything else."""
+    filterset = SearchFilterSet(request.GET, queryset=SearchEntry.objects.all())
+    zoom = volume.parse_zoom(request.GET.get("period"), request.GET.get("by"))
+    base = search_params(request)
+    filtered = bool(base) or bool(zoom.period)
+    chart = volume.volume_chart(filterset, zoom, base, version=version)
+    context = {
+        "chart": chart,
+        "zoom": zoom,
+        "zoom_links": volume.zoom_links(zoom, base),
+        "filterset": filterset,
+        "query_text": filterset.cleaned.get("q") or "",
+        "understood": filterset.parsed.explain(),
+        "notes": list(dict.fromkeys(zoom.notes + filterset.parsed.notes + filterset.problems())),
+        "search_url": reverse_once("search:search") + with_params(base),
+        "filtered": filtered,
+    }
+    return TimelineSearch(filterset=filterset, zoom=zoom, filtered=filtered, context=context)

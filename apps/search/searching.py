@@ -63,15 +63,16 @@ from django.db import connection, transaction
 from psycopg import sql
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.core import identifiers
+from apps.core.caching import cache_get, cache_set
+from apps.core.content import content_version
 from apps.core.moderation import EntryKind, ModerationState
-from apps.search.caching import cache_get, cache_set
 from apps.search.filters import INDEX_TABLE, Order, SearchFilterSet, as_text, column
-from apps.search.indexing import content_version
 from apps.timeline.models import TimelineEvent
 
 FACET_SIZE = 10
 # How long counts and facets may be reused. Any change to public content moves the version in
-# their key at once (apps.search.indexing.content_changed); this only bounds what an edit made
+# their key at once (apps.core.content.content_changed); this only bounds what an edit made
 # behind the ORM's back could leave in place.
 FACET_CACHE_SECONDS = 300
 # Private-use characters ts_headline puts around matches; swapped for <mark> after escaping.
@@ -340,11 +341,6 @@ def _listed_fields(model, names: tuple[str, ...]) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields if field.attname in wanted]
 
 
-def _qualified(alias: str, model, name: str) -> sql.Identifier:
-    """``alias.column`` of the model's field (or attribute) ``name``."""
-    return sql.Identifier(alias, model._meta.get_field(name).column)
-
-
 class _Listing:
     """How one kind of entry is read for a page of results: its table and the one it names
     (a post's account, an article's outlet), the fields a result shows of each, in model field
@@ -366,13 +362,13 @@ class _Listing:
     def columns(self, highlight: str) -> tuple[sql.Composed, list]:
         """The columns read (and the headline parameters they take)."""
         alias, model = self.alias, self.model
-        columns = [_qualified(alias, model, name) for name in self.fields]
+        columns = [identifiers.column(model, name, alias) for name in self.fields]
         if self.named:
             _, named_model, named_alias, named_fields = self.named
-            columns += [_qualified(named_alias, named_model, name) for name in named_fields]
+            columns += [identifiers.column(named_model, name, named_alias) for name in named_fields]
         params: list = []
         for names in self.marks:
-            texts = [_qualified(alias, model, name) for name in names]
+            texts = [identifiers.column(model, name, alias) for name in names]
             marked = (
                 texts[0]
                 if len(texts) == 1
@@ -391,10 +387,10 @@ class _Listing:
         if self.named:
             relation, named_model, named_alias, _ = self.named
             joins = sql.SQL(" LEFT JOIN {table} AS {alias} ON {key} = {reference}").format(
-                table=sql.Identifier(named_model._meta.db_table),
+                table=identifiers.table(named_model),
                 alias=sql.Identifier(named_alias),
                 key=sql.Identifier(named_alias, named_model._meta.pk.column),
-                reference=_qualified(alias, model, relation),
+                reference=identifiers.column(model, relation, alias),
             )
         statement = sql.SQL(
             "SELECT {columns} FROM {table} AS {alias}{joins} WHERE {key} = ANY({}) AND {state} = {}"
@@ -402,11 +398,11 @@ class _Listing:
             sql.Placeholder(),
             sql.Placeholder(),
             columns=columns,
-            table=sql.Identifier(model._meta.db_table),
+            table=identifiers.table(model),
             alias=sql.Identifier(alias),
             joins=joins,
             key=sql.Identifier(alias, model._meta.pk.column),
-            state=_qualified(alias, model, "moderation_state"),
+            state=identifiers.column(model, "moderation_state", alias),
         )
         return statement, [*params, ids, ModerationState.PUBLISHED.value]
 
@@ -426,7 +422,7 @@ class _Listing:
         ).format(
             sql.Placeholder(),
             sql.Placeholder(),
-            table=sql.Identifier(model._meta.db_table),
+            table=identifiers.table(model),
             key=sql.Identifier(model._meta.pk.column),
             state=sql.Identifier(model._meta.get_field("moderation_state").column),
             alias=sql.Identifier(self.alias),
@@ -439,9 +435,9 @@ class _Listing:
                 " LEFT JOIN LATERAL (SELECT * FROM {table} WHERE {key} = {reference} OFFSET 0)"
                 " AS {alias} ON true"
             ).format(
-                table=sql.Identifier(named_model._meta.db_table),
+                table=identifiers.table(named_model),
                 key=sql.Identifier(named_model._meta.pk.column),
-                reference=_qualified(self.alias, model, relation),
+                reference=identifiers.column(model, relation, self.alias),
                 alias=sql.Identifier(named_alias),
             )
         return columns, params, joins, join_params
@@ -626,13 +622,13 @@ def count_and_facets(filterset: SearchFilterSet, *, limit: int) -> tuple[int, li
         matching=matching,
         limit=sql.Literal(limit),
         post=sql.Placeholder(),
-        outlet_name=_qualified("o", Outlet, "name"),
-        account_platform=_qualified("a", Account, "platform"),
-        handle=_qualified("a", Account, "handle"),
-        is_public_figure=_qualified("a", Account, "is_public_figure"),
-        handle_visible=_qualified("a", Account, "handle_visible"),
-        pseudonym=_qualified("a", Account, "pseudonym"),
-        outlet_table=sql.Identifier(Outlet._meta.db_table),
+        outlet_name=identifiers.column(Outlet, "name", "o"),
+        account_platform=identifiers.column(Account, "platform", "a"),
+        handle=identifiers.column(Account, "handle", "a"),
+        is_public_figure=identifiers.column(Account, "is_public_figure", "a"),
+        handle_visible=identifiers.column(Account, "handle_visible", "a"),
+        pseudonym=identifiers.column(Account, "pseudonym", "a"),
+        outlet_table=identifiers.table(Outlet),
         outlet_key=sql.Identifier("o", Outlet._meta.pk.column),
         account_table=sql.Identifier(Account._meta.db_table),
         account_key=sql.Identifier("a", Account._meta.pk.column),

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.archive.models import Post, SourceArticle
+from apps.core.page_cache import public_page_cache, request_content_version
 from apps.core.public import get_public_or_gone
 from apps.search import citations, export_limits, exports
 from apps.search.filters import SearchFilterSet
 from apps.search.models import SearchEntry
-from apps.search.page_cache import public_page_cache, request_content_version
 from apps.search.presenting import search_context
 from apps.search.searching import search_run
 from apps.timeline.models import TimelineEvent

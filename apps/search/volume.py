@@ -24,8 +24,8 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from psycopg import sql
 
+from apps.core.caching import cache_get, cache_set
 from apps.core.moderation import EntryKind
-from apps.search.caching import cache_get, cache_set
 from apps.search.filters import SearchFilterSet, as_text, column
 from apps.search.models import VolumeCount
 from apps.search.searching import matching_rows

@@ -28,8 +28,9 @@ from django.utils import timezone
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
 from apps.archive.moments import TimePrecision
+from apps.core.content import content_changed
 from apps.core.moderation import ModerationState
-from apps.search.indexing import content_changed, sync_entries
+from apps.search.indexing import sync_entries
 from apps.timeline.models import Chapter, DatedClaim, EventSource, TimelineEvent
 from apps.timeline.storydata import DATA_DIR, StoryDataError, moment_datetime, story_load
 

@@ -3,17 +3,13 @@ import hashlib
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from apps.archive.models import Account, Post, SourceArticle
+from apps.core.caching import cache_get, cache_set
+from apps.core.content import story_version
+from apps.core.page_cache import public_page_cache, request_content_version
 from apps.core.public import get_public_or_gone
-from apps.search import volume
-from apps.search.caching import cache_get, cache_set
-from apps.search.filters import SearchFilterSet
-from apps.search.indexing import story_version
-from apps.search.models import SearchEntry
-from apps.search.page_cache import public_page_cache, request_content_version
-from apps.search.presenting import search_params, with_params
+from apps.search.presenting import timeline_search
 from apps.timeline.models import Chapter, TimelineEvent
 from apps.timeline.services import group_by_chapter
 
@@ -58,7 +54,7 @@ def home(request):
 
 
 # How long rendered events may be kept. Any change to the story moves the version in the key
-# at once (apps.search.indexing.content_changed); the limit only bounds what an edit made
+# at once (apps.core.content.content_changed); the limit only bounds what an edit made
 # behind the ORM's back (raw SQL, QuerySet.update without sync_entries) could leave in place.
 TIMELINE_EVENTS_CACHE_SECONDS = 600
 
@@ -76,11 +72,8 @@ def timeline(request):
 
     Takes the search page's query and filters, plus ``period`` (YYYY, YYYY-MM or YYYY-MM-DD)
     and ``by`` (year, month, day or hour) to zoom."""
-    filterset = SearchFilterSet(request.GET, queryset=SearchEntry.objects.all())
-    zoom = volume.parse_zoom(request.GET.get("period"), request.GET.get("by"))
-    base = search_params(request)
-    filtered = bool(base) or bool(zoom.period)
-    chart = volume.volume_chart(filterset, zoom, base, version=request_content_version(request))
+    search = timeline_search(request, version=request_content_version(request))
+    zoom = search.zoom
     # The events are kept under the story's own version (read before them), which new posts
     # elsewhere in the archive leave alone.
     key = _events_cache_key(story_version(), request.GET.lists())
@@ -89,8 +82,9 @@ def timeline(request):
         events = TimelineEvent.objects.published().with_evidence().in_order()
         if zoom.start is not None:
             events = events.filter(date__gte=zoom.start.date(), date__lt=zoom.end.date())
-        if filterset.tsquery:
-            events = events.filter(pk__in=filterset.qs.filter(kind="event").values("entry_id"))
+        matching = search.matching_event_ids()
+        if matching is not None:
+            events = events.filter(pk__in=matching)
         events = list(events)
         # The events bring their chapters along (select_related): no query of their own.
         chapters = sorted(
@@ -99,28 +93,11 @@ def timeline(request):
         )
         events_html = render_to_string(
             "timeline/_events.html",
-            {"chapters": group_by_chapter(chapters, events), "filtered": filtered},
+            {"chapters": group_by_chapter(chapters, events), "filtered": search.filtered},
             request,
         )
         cache_set(key, events_html, TIMELINE_EVENTS_CACHE_SECONDS)
-    return render(
-        request,
-        "timeline/timeline.html",
-        {
-            "events_html": events_html,
-            "chart": chart,
-            "zoom": zoom,
-            "zoom_links": volume.zoom_links(zoom, base),
-            "filterset": filterset,
-            "query_text": filterset.cleaned.get("q") or "",
-            "understood": filterset.parsed.explain(),
-            "notes": list(
-                dict.fromkeys(zoom.notes + filterset.parsed.notes + filterset.problems())
-            ),
-            "search_url": reverse("search:search") + with_params(base),
-            "filtered": filtered,
-        },
-    )
+    return render(request, "timeline/timeline.html", {"events_html": events_html, **search.context})
 
 
 def event_detail(request, slug: str):

@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from apps.archive.models import Account
-from apps.search.indexing import content_version, story_version
+from apps.core.content import content_version, story_version
 from tests.factories import AccountFactory, PostFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from apps.archive.models import Post
+from apps.core.content import story_version
 from apps.curation.models import ModerationDecision
-from apps.search.indexing import story_version
 from apps.search.models import SearchEntry
 from tests.curation.test_admin_protections import _post_with
 from tests.factories import (

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.core.content import content_version, story_version
 from apps.curation.services import (
     account_visibility_set,
     entries_transition,
@@ -14,7 +15,6 @@ from apps.curation.services import (
     takedown_grant,
     takedown_submit,
 )
-from apps.search.indexing import content_version, story_version
 from apps.search.models import SearchEntry
 from tests.factories import (
     AccountFactory,

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.core.page_cache import CACHE_HEADER, release_fingerprint
 from apps.curation.services import entries_transition
-from apps.search.page_cache import CACHE_HEADER, release_fingerprint
 from tests.factories import PostFactory, TimelineEventFactory, public_change
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_pages_are_served_without_the_cache_when_it_cannot_be_reached(
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
-    with caplog.at_level("WARNING", logger="apps.search.caching"):
+    with caplog.at_level("WARNING", logger="apps.core.caching"):
         response = client.get(url)
     assert response.status_code == 200
     assert response[CACHE_HEADER] == "miss"  # computed, and not kept

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.archive.models import Account, Outlet, Post, SourceArticle
+from apps.core.content import content_version
 from apps.core.moderation import ModerationState
-from apps.search.indexing import content_version
 from apps.search.models import SearchEntry
 from apps.timeline.models import Chapter, DatedClaim, EventSource, TimelineEvent
 from apps.timeline.seeding import story_seed

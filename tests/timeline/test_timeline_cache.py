@@ -6,19 +6,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.core.content import content_changed, content_version, story_version
 from apps.curation.services import (
     account_visibility_set,
     entries_transition,
     entry_links_update,
     evidence_link,
 )
-from apps.search.indexing import (
-    content_changed,
-    content_version,
-    story_version,
-    sync_entries,
-    sync_outlet_articles,
-)
+from apps.search.indexing import sync_entries, sync_outlet_articles
 from tests.factories import (
     AccountFactory,
     EventSourceFactory,

@@ -13,7 +13,7 @@ import apps.archive.models
 
 # Fragments cached under the current public content version (facet labels, the timeline's
 # evidence) still carry the old pseudonyms: moving the version makes them stale, as
-# apps.search.indexing.content_changed does. Nothing to do before the search app's tables exist.
+# apps.core.content.content_changed does. Nothing to do before the search app's tables exist.
 CONTENT_CHANGED_SQL = """
 DO $$
 BEGIN

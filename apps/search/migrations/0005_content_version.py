@@ -1,5 +1,5 @@
 """A version number for everything public, bumped whenever an entry, its evidence or their
-moderation state changes (see ``apps.search.indexing.content_changed``): cached fragments of
+moderation state changes (see ``apps.core.content.content_changed``): cached fragments of
 public pages are keyed by it."""
 
 from django.db import migrations

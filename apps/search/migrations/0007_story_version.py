@@ -1,7 +1,7 @@
 """A second version, for the curated story alone (events, their chapters, sources, claims and
 the posts and articles linked to them as evidence): the timeline's rendered events are kept
 under it, so that posts arriving and being published elsewhere in the archive do not make the
-story render again (see ``apps.search.indexing.content_changed``)."""
+story render again (see ``apps.core.content.content_changed``)."""
 
 from django.db import migrations
 

@@ -3,7 +3,7 @@
 The search page and the timeline are the same for every visitor who is not signed in, and each
 costs the server tens of milliseconds of Python (the FilterSet, twenty results, sixty facet
 links, a chart of up to 744 bars). A page is stored under the public content version
-(:func:`apps.search.indexing.content_version`, which every change to an entry, its evidence or
+(:func:`apps.core.content.content_version`, which every change to an entry, its evidence or
 its moderation state moves, in the changing transaction and again after its commit) and the
 full path of the request, so a withdrawn entry is never served from here: the next request
 looks under a new version. The time limit only bounds what an edit made behind the ORM's back
@@ -26,8 +26,8 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils.autoreload import file_changed
 
-from apps.search.caching import cache_get, cache_set
-from apps.search.indexing import content_version
+from apps.core.caching import cache_get, cache_set
+from apps.core.content import content_version
 
 CACHE_HEADER = "X-Page-Cache"  # "hit" or "miss": tells tests and operators which one answered
 
