@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 from functools import cache
 from pathlib import Path
 
+import psycopg
 from django.core.exceptions import ImproperlyConfigured
+from psycopg import sql
 
 logger = logging.getLogger(__name__)
 
@@ -60,17 +61,27 @@ def connection_settings(var_dir: Path) -> dict[str, str | int]:
 
 
 def _ensure_database(server) -> None:
-    # DATABASE_NAME is a module constant, not input.
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
-    if "(1 row)" not in exists:
-        logger.info("creating database %s in the embedded server", DATABASE_NAME)
-        try:
-            server.psql(f"CREATE DATABASE {DATABASE_NAME};")
-        except subprocess.CalledProcessError:  # pragma: no cover - lost a race; the other won
-            pass
+    info = server.get_postmaster_info()
+
+    def connect(dbname: str):
+        return psycopg.connect(
+            host=str(info.socket_dir), port=info.port, user="postgres", dbname=dbname,
+            autocommit=True,
+        )  # fmt: skip
+
+    with connect("postgres") as admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+        if found.fetchone() is None:
+            logger.info("creating database %s in the embedded server", DATABASE_NAME)
+            try:
+                admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))
+            except psycopg.errors.DuplicateDatabase:  # pragma: no cover - lost a race
+                pass
     # Extensions installed in template1 are inherited by the test databases too.
-    statements = "SET client_min_messages = warning;" + "".join(
-        f"CREATE EXTENSION IF NOT EXISTS {name};" for name in EXTENSIONS
-    )
-    for db in ("template1", DATABASE_NAME):
-        server.psql(f"\\c {db}\n{statements}")
+    for dbname in ("template1", DATABASE_NAME):
+        with connect(dbname) as db:
+            db.execute("SET client_min_messages = warning")
+            for name in EXTENSIONS:
+                db.execute(
+                    sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(name))
+                )

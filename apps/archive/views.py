@@ -3,13 +3,16 @@ from django.shortcuts import render
 
 from apps.archive.models import Account, Post, SourceArticle
 from apps.core.public import get_public_or_gone
-from apps.timeline.models import TimelineEvent
 
 ACCOUNT_POSTS_SHOWN = 50
 
 
 def _published_events():
-    return TimelineEvent.objects.published().only(
+    """The published events an entry is evidence for. The timeline app, above this one,
+    declares the link (``TimelineEvent.posts``), so its model is reached through it rather
+    than imported."""
+    event_model = Post.events.field.model
+    return event_model.objects.published().only(
         "id", "slug", "title", "date", "date_precision", "date_end"
     )
 
