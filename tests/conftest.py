@@ -24,3 +24,14 @@ def seeded(db):
     from apps.timeline.seeding import story_seed
 
     story_seed()
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("boss", "boss@example.org", "x" * 20)
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    client.force_login(superuser)
+    return client

@@ -75,13 +75,6 @@ def _change_form(client, url) -> dict[str, list[str]]:
     return parser.data
 
 
-@pytest.fixture
-def superuser_client(client, django_user_model):
-    boss = django_user_model.objects.create_superuser("boss", "boss@example.org", "x" * 20)
-    client.force_login(boss)
-    return client
-
-
 def _post_with(client, url, **changes):
     data = _change_form(client, url)
     data.update({name: [value] for name, value in changes.items()})

@@ -22,46 +22,39 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def boss(django_user_model):
-    return django_user_model.objects.create_superuser("boss", "boss@example.org", "x" * 20)
-
-
-@pytest.fixture
-def boss_client(client, boss):
-    client.force_login(boss)
-    return client
-
-
 def test_an_admin_edit_of_an_events_evidence_and_sources_is_logged_and_moves_the_story(
-    boss_client, boss
+    superuser_client, superuser
 ):
     event = TimelineEventFactory(published=True)
     EventSourceFactory(event=event, name="A dating source")
     post = PostFactory(published=True)
     url = reverse("admin:timeline_timelineevent_change", args=[event.pk])
     story = story_version()
-    _post_with(boss_client, url, posts=str(post.pk), **{"sources-0-name": "A corrected source"})
+    _post_with(
+        superuser_client, url, posts=str(post.pk), **{"sources-0-name": "A corrected source"}
+    )
     assert list(event.posts.all()) == [post]
     assert event.sources.get().name == "A corrected source"
     note = ModerationDecision.objects.filter(entry_kind="event", entry_id=event.pk).last()
-    assert (note.actor, note.reason) == (boss, "Edited: event sources, posts")
+    assert (note.actor, note.reason) == (superuser, "Edited: event sources, posts")
     assert story_version() != story
 
 
-def test_a_post_deleted_in_the_admin_leaves_the_index_and_a_note_in_the_audit(boss_client, boss):
+def test_a_post_deleted_in_the_admin_leaves_the_index_and_a_note_in_the_audit(
+    superuser_client, superuser
+):
     post = PostFactory(published=True)
     url = reverse("admin:archive_post_delete", args=[post.pk])
-    assert boss_client.post(url, {"post": "yes"}).status_code == 302
+    assert superuser_client.post(url, {"post": "yes"}).status_code == 302
     assert not Post.objects.filter(pk=post.pk).exists()
     assert not SearchEntry.objects.filter(kind="post", entry_id=post.pk).exists()
     note = ModerationDecision.objects.get(entry_kind="post", entry_id=post.pk)
-    assert note.actor == boss and note.reason.startswith("Deleted")
+    assert note.actor == superuser and note.reason.startswith("Deleted")
 
 
-def test_posts_deleted_together_in_the_admin_all_leave_the_index(boss_client):
+def test_posts_deleted_together_in_the_admin_all_leave_the_index(superuser_client):
     posts = PostFactory.create_batch(2, published=True)
-    response = boss_client.post(
+    response = superuser_client.post(
         reverse("admin:archive_post_changelist"),
         {"action": "delete_selected", "_selected_action": [p.pk for p in posts], "post": "yes"},
     )
@@ -69,11 +62,11 @@ def test_posts_deleted_together_in_the_admin_all_leave_the_index(boss_client):
     assert not SearchEntry.objects.filter(kind="post").exists()
 
 
-def test_a_chapter_renamed_in_the_admin_moves_the_story(boss_client):
+def test_a_chapter_renamed_in_the_admin_moves_the_story(superuser_client):
     chapter = ChapterFactory(title="Before")
     story = story_version()
     url = reverse("admin:timeline_chapter_change", args=[chapter.pk])
-    _post_with(boss_client, url, title="After")
+    _post_with(superuser_client, url, title="After")
     chapter.refresh_from_db()
     assert chapter.title == "After"
     assert story_version() != story

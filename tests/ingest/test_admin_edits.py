@@ -20,17 +20,6 @@ from tests.curation.test_admin_protections import _post_with
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def boss(django_user_model):
-    return django_user_model.objects.create_superuser("boss", "boss@example.org", "x" * 20)
-
-
-@pytest.fixture
-def boss_client(client, boss):
-    client.force_login(boss)
-    return client
-
-
 def indexed(post_id: int, lexeme: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -60,20 +49,20 @@ def ingest_tweet(path, text: str) -> None:
 
 
 def test_an_admin_edit_of_a_posts_text_survives_a_reingest_with_other_text(
-    tmp_path, boss_client, boss
+    tmp_path, superuser_client, superuser
 ):
     export = tmp_path / "tweets.jsonl"
     ingest_tweet(export, "It was John Smith, my manager")
     post = Post.objects.get(platform_id="920000000000000001")
-    entries_decide(kind="post", ids=[post.pk], action="approve", actor=boss)
+    entries_decide(kind="post", ids=[post.pk], action="approve", actor=superuser)
 
     url = reverse("admin:archive_post_change", args=[post.pk])
-    _post_with(boss_client, url, text="It was [name removed], my manager")
+    _post_with(superuser_client, url, text="It was [name removed], my manager")
     post.refresh_from_db()
     assert post.text == "It was [name removed], my manager"
     assert post.edited_fields == ["text"]
     note = ModerationDecision.objects.filter(entry_kind="post", entry_id=post.pk).last()
-    assert (note.actor, note.reason) == (boss, "Edited: text")
+    assert (note.actor, note.reason) == (superuser, "Edited: text")
     assert indexed(post.pk, "removed") and not indexed(post.pk, "smith")
 
     ingest_tweet(export, "It was John Smith, my manager, at ACME")
