@@ -424,7 +424,7 @@ class _Listing:
             sql.Placeholder(),
             table=identifiers.table(model),
             key=sql.Identifier(model._meta.pk.column),
-            state=sql.Identifier(model._meta.get_field("moderation_state").column),
+            state=identifiers.column(model, "moderation_state"),
             alias=sql.Identifier(self.alias),
             **_C,
         )
@@ -630,7 +630,7 @@ def count_and_facets(filterset: SearchFilterSet, *, limit: int) -> tuple[int, li
         pseudonym=identifiers.column(Account, "pseudonym", "a"),
         outlet_table=identifiers.table(Outlet),
         outlet_key=sql.Identifier("o", Outlet._meta.pk.column),
-        account_table=sql.Identifier(Account._meta.db_table),
+        account_table=identifiers.table(Account),
         account_key=sql.Identifier("a", Account._meta.pk.column),
         facet_size=sql.Literal(FACET_SIZE),
         **_C,

@@ -24,6 +24,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from psycopg import sql
 
+from apps.core import identifiers
 from apps.core.caching import cache_get, cache_set
 from apps.core.moderation import EntryKind
 from apps.search.filters import SearchFilterSet, as_text, column
@@ -167,7 +168,7 @@ def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datet
 
 
 def _counts_column(name: str) -> sql.Identifier:
-    return sql.Identifier(VolumeCount._meta.get_field(name).column)
+    return identifiers.column(VolumeCount, name)
 
 
 def _volume_query(filterset: SearchFilterSet, zoom: Zoom) -> tuple[sql.Composed, list]:
@@ -201,7 +202,7 @@ def _volume_query(filterset: SearchFilterSet, zoom: Zoom) -> tuple[sql.Composed,
         ).format(
             bar_start=bar_start,
             n=_counts_column("n"),
-            table=sql.Identifier(VolumeCount._meta.db_table),
+            table=identifiers.table(VolumeCount),
             where=sql.SQL(" AND ").join(
                 sql.SQL("{} {} {}").format(_counts_column(name), sql.SQL(op), sql.Placeholder())
                 for name, op, _ in conditions
