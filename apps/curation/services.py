@@ -559,6 +559,15 @@ def entries_decide(
     )
 
 
+def _bulk_targets(*, action: str, kind: str, queryset):
+    """The entries a bulk action over the filtered queue reaches. A bulk approval passes over
+    held entries (changed at the source after publication, or answering a post withdrawn with
+    its thread): they wait for a curator to open them one by one."""
+    if action == BulkActionKind.APPROVE and kind in HELD_KINDS:
+        return queryset.filter(hold_reason=HoldReason.NONE)
+    return queryset
+
+
 def bulk_action_start(*, action: str, kind: str, filters: dict, reason: str, actor) -> BulkAction:
     """Record an approve/reject over the whole filtered queue and hand it to a worker.
 
@@ -572,7 +581,7 @@ def bulk_action_start(*, action: str, kind: str, filters: dict, reason: str, act
     filterset = queue_filterset(kind, filters)
     if not filterset.is_valid():
         raise CurationError("Fix the queue's filters before acting on all of it.")
-    queryset = filterset.qs
+    queryset = _bulk_targets(action=action, kind=kind, queryset=filterset.qs)
     with transaction.atomic():
         job = BulkAction.objects.create(
             action=BulkActionKind(action),
@@ -624,7 +633,11 @@ def bulk_action_run(*, job_id: int, chunk_size: int = 1000) -> BulkAction | None
     if not claimed:
         return None
     job = BulkAction.objects.get(pk=job_id)
-    queryset = queue_filterset(job.entry_kind, job.filters).qs.filter(pk__lte=job.max_id)
+    queryset = _bulk_targets(
+        action=job.action,
+        kind=job.entry_kind,
+        queryset=queue_filterset(job.entry_kind, job.filters).qs,
+    ).filter(pk__lte=job.max_id)
     last_id = 0
     try:
         while True:

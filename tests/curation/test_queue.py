@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.core.moderation import HoldReason
 from apps.curation.models import BulkAction, JobState, ModerationDecision
 from apps.curation.services import CurationError, bulk_action_run, bulk_action_start
 from apps.curation.tasks import run_bulk_action
@@ -344,3 +345,17 @@ def test_the_queue_filters_by_the_feed_that_brought_the_entries(curator_client, 
         "1000000000000000002",
     ]
     assert "First export" in response.content.decode()
+
+
+def test_a_bulk_approval_of_the_whole_queue_leaves_held_entries_for_one_by_one_review(curator):
+    plain = PostFactory()
+    held = PostFactory(hold_reason=HoldReason.SOURCE_CHANGED)
+    job = bulk_action_start(action="approve", kind="post", filters={}, reason="", actor=curator)
+    run_bulk_action(job.pk)
+
+    plain.refresh_from_db()
+    held.refresh_from_db()
+    job.refresh_from_db()
+    assert plain.moderation_state == "published"
+    assert (held.moderation_state, held.hold_reason) == ("pending", HoldReason.SOURCE_CHANGED)
+    assert (job.total, job.changed) == (1, 1)
