@@ -178,6 +178,11 @@ class TakedownForm(forms.Form):
     contact = forms.EmailField(
         max_length=254, label="Your email address", help_text="Only curators see it."
     )
+    thread_requested = forms.BooleanField(
+        required=False,
+        label="For a post: also its replies and quotes (its thread)",
+        help_text="Its replies and quotes, now and to come, are then held for a curator.",
+    )
 
     def __init__(self, *args, request_host: str = "", **kwargs):
         super().__init__(*args, **kwargs)

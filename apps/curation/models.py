@@ -247,6 +247,10 @@ class TakedownRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
     decision_note = models.TextField(blank=True)
+    thread_requested = models.BooleanField(
+        default=False,
+        help_text="The requester asked for the post's replies and quotes to be covered too.",
+    )
     covers_thread = models.BooleanField(
         default=False,
         help_text="For a post: replies and quotes of it that arrive later are held for a curator.",

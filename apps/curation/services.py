@@ -684,6 +684,7 @@ def takedown_submit(
     relation: str,
     reason: str,
     contact: str,
+    thread_requested: bool = False,
 ) -> TakedownRequest:
     """File a visitor's takedown or consent request, with a fresh reference number."""
     with transaction.atomic():
@@ -699,6 +700,7 @@ def takedown_submit(
             relation=relation,
             reason=reason,
             contact=contact,
+            thread_requested=thread_requested and entry_kind == EntryKind.POST,
         )
 
 

@@ -13,7 +13,12 @@ from apps.curation.services import (
     takedown_refuse,
     takedown_submit,
 )
-from tests.factories import AccountFactory, PostFactory, TimelineEventFactory
+from tests.factories import (
+    AccountFactory,
+    PostFactory,
+    SourceArticleFactory,
+    TimelineEventFactory,
+)
 
 pytestmark = pytest.mark.django_db
 FORM = reverse("curation:takedown_form")
@@ -262,3 +267,23 @@ def test_the_takedown_pages_use_a_fixed_number_of_queries(
         curator_client.get(reverse("curation:takedown", args=[takedowns[0].pk]))
     with django_assert_max_num_queries(0):
         assert Client().get(FORM).status_code == 200  # an anonymous visitor's form: no query
+
+
+def test_a_requester_can_ask_for_a_posts_thread_and_the_grant_form_starts_from_it(
+    client, curator_client
+):
+    post = PostFactory(published=True)
+    response = client.post(FORM, _request_data(f"/posts/{post.pk}/", thread_requested="on"))
+    assert response.status_code == 200
+    takedown = TakedownRequest.objects.get()
+    assert takedown.thread_requested and not takedown.covers_thread  # a wish until granted
+
+    page = curator_client.get(reverse("curation:takedown", args=[takedown.pk]))
+    assert b'name="covers_thread" value="1" checked' in page.content
+    assert b"The post and its thread" in page.content
+
+
+def test_a_thread_asked_for_an_article_is_not_recorded(client):
+    article = SourceArticleFactory(published=True)
+    client.post(FORM, _request_data(f"/articles/{article.pk}/", thread_requested="on"))
+    assert TakedownRequest.objects.get().thread_requested is False

@@ -59,6 +59,7 @@ def takedown_form(request):
             relation=data["relation"],
             reason=data["reason"],
             contact=data["contact"],
+            thread_requested=data["thread_requested"],
         )
         response = render(request, "curation/takedown_received.html", {"takedown": takedown})
         response["Cache-Control"] = "no-store"
