@@ -71,6 +71,7 @@ def run(args) -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
+    from psycopg import sql
 
     from apps.archive.models import Account, Post
     from apps.curation import services
@@ -109,22 +110,28 @@ def run(args) -> None:
             " AND is_generated = 'NEVER' AND column_name <> 'id' ORDER BY ordinal_position"
         )
         columns = [row[0] for row in cursor.fetchall()]
-    varied = {
+    varied = {  # expressions of the benchmark's own, per column; every other column is copied
         "platform_id": "n::text",
         "account_id": f"{accounts[0].pk} + n %% {len(accounts)}",
         "posted_at": "posted_at + n * interval '1 minute'",
         "language": "CASE WHEN n %% 10 = 0 THEN 'fr' ELSE 'en' END",
         "moderation_state": "%s",
     }
-    select = ", ".join(varied.get(column, column) for column in columns)
+    select = sql.SQL(", ").join(
+        sql.SQL(varied[column]) if column in varied else sql.Identifier(column)
+        for column in columns
+    )
+    insert = sql.SQL(
+        "INSERT INTO archive_post ({columns}) SELECT {select} "
+        "FROM archive_post, generate_series(%s, %s) AS n WHERE id = %s"
+    ).format(columns=sql.SQL(", ").join(map(sql.Identifier, columns)), select=select)
 
     def make(n0: int, count: int, state: str) -> None:
         batch = 100_000
         with connection.cursor() as cursor:
             for offset in range(n0, n0 + count, batch):
                 cursor.execute(
-                    f"INSERT INTO archive_post ({', '.join(columns)}) SELECT {select} "  # noqa: S608
-                    "FROM archive_post, generate_series(%s, %s) AS n WHERE id = %s",
+                    insert.as_string(connection.connection),
                     [state, offset, min(n0 + count, offset + batch) - 1, template.pk],
                 )
 

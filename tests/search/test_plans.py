@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
+from psycopg import sql
 
 from apps.search.filters import SearchFilterSet
 from apps.search.searching import search_run
@@ -60,15 +61,14 @@ def spread_posts():
 def expected(word: str, *, newest: bool, account_id: int | None = None) -> list[int]:
     """The posts that say ``word`` (by the account, if given), sorted by date (and id) in
     SQL, as one list."""
-    direction = "DESC" if newest else "ASC"
+    statement = sql.SQL(
+        "SELECT entry_id FROM search_searchentry "
+        "WHERE document @@ plainto_tsquery('metoo_simple', %s) "
+        "AND (%s::bigint IS NULL OR account_id = %s) "
+        "ORDER BY date {direction}, id {direction}"
+    ).format(direction=sql.SQL("DESC" if newest else "ASC"))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT entry_id FROM search_searchentry "  # noqa: S608 -- our own direction
-            "WHERE document @@ plainto_tsquery('metoo_simple', %s) "
-            "AND (%s::bigint IS NULL OR account_id = %s) "
-            f"ORDER BY date {direction}, id {direction}",
-            [word, account_id, account_id],
-        )
+        cursor.execute(statement.as_string(connection.connection), [word, account_id, account_id])
         return [row[0] for row in cursor.fetchall()]
 
 
