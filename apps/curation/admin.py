@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.db import models
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -35,6 +36,8 @@ class EntryAdmin(admin.ModelAdmin):
     the same transaction (the admin's)."""
 
     entry_kind: str
+    # Addresses typed without a scheme are taken as https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -133,12 +136,14 @@ class SourceArticleAdmin(EntryAdmin):
 class EventSourceInline(admin.TabularInline):
     model = EventSource
     extra = 0
+    formfield_overrides = EntryAdmin.formfield_overrides
     raw_id_fields = ("article",)
 
 
 class DatedClaimInline(admin.TabularInline):
     model = DatedClaim
     extra = 0
+    formfield_overrides = EntryAdmin.formfield_overrides
 
 
 @admin.register(TimelineEvent)
