@@ -808,13 +808,13 @@ def _account_rules_switch_off(*, account_id: int, actor, reason: str) -> None:
         .values_list("capture__run__feed_id", flat=True)
         .distinct()
     )
-    own_feeds = [
-        feed_id
-        for feed_id in its_feeds
-        if not CapturedPost.objects.filter(capture__run__feed_id=feed_id)
+    shared_feeds = set(
+        CapturedPost.objects.filter(capture__run__feed_id__in=list(its_feeds))
         .exclude(post__account_id=account_id)
-        .exists()
-    ]
+        .values_list("capture__run__feed_id", flat=True)
+        .distinct()
+    )
+    own_feeds = list(its_feeds - shared_feeds)
     switched = list(
         rules.filter(
             Q(scope=RuleScope.ACCOUNT, target_id=account_id)
@@ -824,15 +824,21 @@ def _account_rules_switch_off(*, account_id: int, actor, reason: str) -> None:
     if not switched:
         return
     PublicationRule.objects.filter(pk__in=[rule.pk for rule in switched]).update(active=False)
-    account = Account.objects.get(pk=account_id)
-    for rule in switched:
-        logger.info("takedown: publication rule %s switched off (%s)", rule.pk, reason)
-        decision_note(
-            kind=EntryKind.ACCOUNT,
-            entry=account,
+    state = Account.objects.values_list("moderation_state", flat=True).get(pk=account_id)
+    logger.info(
+        "takedown: publication rules %s switched off (%s)", [r.pk for r in switched], reason
+    )
+    ModerationDecision.objects.bulk_create(
+        ModerationDecision(
+            entry_kind=EntryKind.ACCOUNT,
+            entry_id=account_id,
+            from_state=state,
+            to_state=state,
             actor=actor,
             reason=f"{reason}; publication rule #{rule.pk} switched off: {rule}",
         )
+        for rule in switched
+    )
 
 
 def takedown_refuse(*, request_id: int, actor, note: str) -> TakedownRequest:
