@@ -81,6 +81,8 @@ HEADLINE_OPTIONS = (
     f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=35, MinWords=15, '
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
+# A title is shown whole, its matches marked: fragments would cut its first words.
+TITLE_HEADLINE_OPTIONS = f'StartSel="{MARK_START}", StopSel="{MARK_END}", HighlightAll=true'
 
 
 @dataclass
@@ -324,14 +326,16 @@ def _date_page(
     )
 
 
-def _headline(marked: sql.Composable, tsquery: str) -> tuple[sql.Composable, list]:
+def _headline(
+    marked: sql.Composable, tsquery: str, options: str = HEADLINE_OPTIONS
+) -> tuple[sql.Composable, list]:
     if not tsquery:
         return sql.SQL("NULL::text"), []
     return (
         sql.SQL("ts_headline('metoo_simple', {}, {}::tsquery, {})").format(
             marked, sql.Placeholder(), sql.Placeholder()
         ),
-        [tsquery, HEADLINE_OPTIONS],
+        [tsquery, options],
     )
 
 
@@ -374,7 +378,8 @@ class _Listing:
                 if len(texts) == 1
                 else sql.SQL("concat_ws(' ', {})").format(sql.SQL(", ").join(texts))
             )
-            headline, values = _headline(marked, highlight)
+            options = TITLE_HEADLINE_OPTIONS if names == ("title",) else HEADLINE_OPTIONS
+            headline, values = _headline(marked, highlight, options)
             columns.append(headline)
             params += values
         return sql.SQL(", ").join(columns), params

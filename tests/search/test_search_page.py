@@ -346,3 +346,13 @@ def test_the_filter_form_shows_the_search_s_own_values_escaped(client):
     assert 'name="language" id="id_language" value="&quot;&gt;&lt;b&gt;x"' in html
     assert "<b>x" not in html
     assert '<label for="id_platform">Platform</label>' in html
+
+
+def test_a_matching_title_is_shown_whole_with_its_matches_marked(client):
+    TimelineEventFactory(
+        published=True,
+        title="A talk by Burke about 'me too' is filmed",
+        summary="Burke was recorded speaking about her work " + "and more words " * 20,
+    )
+    page = search(client, q="me too").content.decode()
+    assert "A talk by Burke about &#x27;<mark>me</mark> <mark>too</mark>&#x27; is filmed" in page
