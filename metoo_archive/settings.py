@@ -8,6 +8,7 @@ defaults are safe for a developer's machine; with ``DEBUG`` off, ``SECRET_KEY`` 
 from __future__ import annotations
 
 import os
+import urllib.parse
 from pathlib import Path
 
 import dj_database_url
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "apps.archive",
     "apps.timeline",
     "apps.ingest",
+    "apps.captures",
     "apps.search",
     "apps.curation",
 ]
@@ -411,3 +413,37 @@ CELERY_BEAT_SCHEDULE["erase-takedown-contacts"] = {
     "task": "curation.erase_takedown_contacts",
     "schedule": 3600.0,
 }
+
+# --- web captures, replay and Memento (issue 13) ---------------------------------------------
+
+# WARC/WACZ files and screenshots, one folder per capture (a volume in docker-compose).
+WEB_CAPTURE_DIR = Path(env_str("WEB_CAPTURE_DIR", str(VAR_DIR / "web-captures")))
+CAPTURE_CONTACT = env_str("CAPTURE_CONTACT", "archive@metoo-archive.invalid")
+# Sent with every capture request, so a site's operators know who fetched and how to reach us.
+CAPTURE_USER_AGENT = env_str(
+    "CAPTURE_USER_AGENT",
+    f"MeTooArchiveBot/0.1 (+{SITE_URL}/captures/about/; web capture; {CAPTURE_CONTACT})",
+)
+# A page's requisites (styles, scripts, images, fonts): at most this many, and this many bytes
+# for the page and its requisites together; what is left over is not captured (and said so).
+CAPTURE_MAX_RESOURCES = env_int("CAPTURE_MAX_RESOURCES", 60)
+CAPTURE_MAX_TOTAL_BYTES = env_int("CAPTURE_MAX_TOTAL_BYTES", 30 * 1024 * 1024)
+# The screenshot is taken with this Chromium when it exists (empty: never).
+CAPTURE_CHROMIUM = env_str("CAPTURE_CHROMIUM", "/usr/bin/chromium")
+# Captures are replayed from this origin, never the archive's own, so a captured page's script
+# cannot reach the archive's cookies, pages or forms. Empty: the request's scheme and port on the
+# host REPLAY_DEV_HOST (development; `*.localhost` resolves to this machine in browsers).
+REPLAY_ORIGIN = env_str("REPLAY_ORIGIN", "").rstrip("/")
+REPLAY_DEV_HOST = env_str("REPLAY_DEV_HOST", "replay.localhost")
+if not DEBUG and not REPLAY_ORIGIN:
+    # Production's default: a sibling of the first allowed host (replay.example.org).
+    REPLAY_ORIGIN = "https://replay." + ALLOWED_HOSTS[0].lstrip(".")
+_replay_host = urllib.parse.urlsplit(REPLAY_ORIGIN).hostname if REPLAY_ORIGIN else REPLAY_DEV_HOST
+if _replay_host and _replay_host not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_replay_host)
+REPLAY_HOST = _replay_host
+# Liveness re-checks: the first after this many hours, doubling while nothing changes, up to
+# the maximum; a change (moved, gone, text changed) starts the interval over.
+LIVENESS_FIRST_HOURS = env_int("LIVENESS_FIRST_HOURS", 24)
+LIVENESS_MAX_HOURS = env_int("LIVENESS_MAX_HOURS", 24 * 90)
+CELERY_BEAT_SCHEDULE["check-liveness"] = {"task": "captures.check_due_urls", "schedule": 900.0}

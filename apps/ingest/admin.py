@@ -3,8 +3,9 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from apps.core.models import HostState
 from apps.ingest import services
-from apps.ingest.models import Feed, HostState, IngestFailure, IngestRun, RawCapture
+from apps.ingest.models import Feed, IngestFailure, IngestRun, RawCapture
 
 
 @admin.action(description="Poll now")

@@ -272,14 +272,3 @@ class CapturedArticle(models.Model):
 
     def __str__(self) -> str:
         return f"article {self.article_id} in capture {self.capture_id}"
-
-
-class HostState(models.Model):
-    """Politeness per host, shared by every worker: a host that said 429/503 waits."""
-
-    host = models.CharField(max_length=253, unique=True)
-    blocked_until = models.DateTimeField(null=True, blank=True)
-    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return self.host

@@ -29,6 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.archive.models import SourceArticle
+from apps.core.fetching import FetchError, TransientFetchError, fetch
 from apps.ingest import adapters
 from apps.ingest.capture import (
     CHUNK,
@@ -38,7 +39,6 @@ from apps.ingest.capture import (
     stored_size,
     stream_digest,
 )
-from apps.ingest.fetching import FetchError, TransientFetchError, fetch
 from apps.ingest.models import (
     Feed,
     Format,

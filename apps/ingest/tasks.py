@@ -7,8 +7,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
+from apps.core.fetching import TransientFetchError
 from apps.ingest import services
-from apps.ingest.fetching import TransientFetchError
 
 
 @shared_task(name="ingest.poll_due_feeds", ignore_result=True)

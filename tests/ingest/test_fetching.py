@@ -15,9 +15,7 @@ import pytest
 from django.db import connection
 
 from apps.archive.models import SourceArticle
-from apps.ingest import adapters, services
-from apps.ingest.adapters import SourceError
-from apps.ingest.fetching import (
+from apps.core.fetching import (
     BlockedAddressError,
     FetchError,
     TransientFetchError,
@@ -25,7 +23,10 @@ from apps.ingest.fetching import (
     fetch,
     host_slot,
 )
-from apps.ingest.models import Feed, Format, HostState, RunStatus
+from apps.core.models import HostState
+from apps.ingest import adapters, services
+from apps.ingest.adapters import SourceError
+from apps.ingest.models import Feed, Format, RunStatus
 from tests.ingest.conftest import Reply, fixture_bytes
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,10 @@ import io
 
 import pytest
 
+from apps.core.models import HostState
 from apps.ingest import services
 from apps.ingest.management.commands.ingest import ProgressBar
-from apps.ingest.models import Feed, HostState, IngestRun, RunStatus
+from apps.ingest.models import Feed, IngestRun, RunStatus
 from apps.ingest.tasks import poll_due_feeds, poll_feed
 from tests.ingest.conftest import FIXTURES, Reply
 

@@ -10,7 +10,7 @@
 - Conditional GET with ETag / Last-Modified: a 304 is reported as not modified.
 - Per-host politeness shared by every worker: at most ``INGEST_HOST_CONCURRENCY`` fetches at a
   time per host (PostgreSQL advisory locks), and a host that answers 429 or 503 is left alone
-  until its Retry-After has passed (:class:`~apps.ingest.models.HostState`).
+  until its Retry-After has passed (:class:`~apps.core.models.HostState`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from apps.ingest.models import HostState
+from apps.core.models import HostState
 
 
 class FetchError(Exception):
