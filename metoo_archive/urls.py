@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("apps.ingest.urls")),
     path("", include("apps.curation.urls")),
     path("", include("apps.search.urls")),
+    path("", include("apps.captures.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
