@@ -44,20 +44,6 @@ class SearchEntry(models.Model):
         "'#tag', '@handle' and 'from:handle' lexemes; built by the search_document() SQL function."
     )
 
-    # The UTC day of ``date`` (days since 1970-01-01), kept by PostgreSQL, and a key of the text
-    # index. No search reads it since the windows-of-days plan was removed (issue 12); it can
-    # be dropped with the key in one migration (a bulk rebuild builds the text index from its
-    # declaration below, apps.search.indexing.TEXT_INDEX).
-    day = models.GeneratedField(
-        expression=models.Func(
-            models.F("date"),
-            template="((%(expressions)s AT TIME ZONE 'UTC')::date - DATE '1970-01-01')",
-            output_field=models.IntegerField(),
-        ),
-        output_field=models.IntegerField(),
-        db_persist=True,
-    )
-
     objects = SearchEntryQuerySet.as_manager()
 
     class Meta:
@@ -76,7 +62,6 @@ class SearchEntry(models.Model):
                     "language",
                     "account_id",
                     "outlet_id",
-                    "day",
                 ],
                 name="search_entry_gin",
             ),  # fmt: skip
