@@ -175,7 +175,10 @@ def test_production_settings_load(tmp_path):
     result = run(["-c", script], production_env(tmp_path))
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False ['archive.example.org'] True"
+    # The replay origin (a sibling host unless REPLAY_ORIGIN says otherwise) is served too.
+    assert result.stdout.strip() == (
+        "False ['archive.example.org', 'replay.archive.example.org'] True"
+    )
 
 
 def test_manage_py_works_in_a_fresh_checkout_with_the_env_file_make_install_writes(tmp_path):
