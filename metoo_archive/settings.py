@@ -430,6 +430,33 @@ CAPTURE_MAX_RESOURCES = env_int("CAPTURE_MAX_RESOURCES", 60)
 CAPTURE_MAX_TOTAL_BYTES = env_int("CAPTURE_MAX_TOTAL_BYTES", 30 * 1024 * 1024)
 # The screenshot is taken with this Chromium when it exists (empty: never).
 CAPTURE_CHROMIUM = env_str("CAPTURE_CHROMIUM", "/usr/bin/chromium")
+# A search's articles downloaded as one WACZ (/captures/search.wacz): at most this many, newest
+# first, each with its latest public capture.
+CAPTURE_SEARCH_WACZ_MAX_ARTICLES = env_int("CAPTURE_SEARCH_WACZ_MAX_ARTICLES", 100)
+if CAPTURE_SEARCH_WACZ_MAX_ARTICLES < 1:
+    raise ImproperlyConfigured("CAPTURE_SEARCH_WACZ_MAX_ARTICLES must be at least 1.")
+# A capture stops fetching requisites after this many seconds (the rest is counted as skipped);
+# each run of captures.capture_new_articles queues at most CAPTURE_BATCH_SIZE articles.
+CAPTURE_TOTAL_TIMEOUT = env_int("CAPTURE_TOTAL_TIMEOUT", 180)
+CAPTURE_BATCH_SIZE = env_int("CAPTURE_BATCH_SIZE", 50)
+if (
+    CAPTURE_MAX_RESOURCES < 0
+    or min(CAPTURE_MAX_TOTAL_BYTES, CAPTURE_TOTAL_TIMEOUT, CAPTURE_BATCH_SIZE) < 1
+):
+    raise ImproperlyConfigured(
+        "CAPTURE_MAX_RESOURCES cannot be negative; CAPTURE_MAX_TOTAL_BYTES, "
+        "CAPTURE_TOTAL_TIMEOUT and CAPTURE_BATCH_SIZE must be at least 1."
+    )
+CELERY_TASK_ROUTES["captures.run_capture"] = {"queue": "fetch"}
+CELERY_BEAT_SCHEDULE["capture-new-articles"] = {
+    "task": "captures.capture_new_articles",
+    "schedule": 600.0,
+}
+# /healthz says "degraded" (still 200) when the oldest queued capture has waited longer than
+# this: no worker is taking captures. A long queue alone is not a fault.
+CAPTURE_QUEUE_STALE_MINUTES = env_int("CAPTURE_QUEUE_STALE_MINUTES", 60)
+if CAPTURE_QUEUE_STALE_MINUTES < 1:
+    raise ImproperlyConfigured("CAPTURE_QUEUE_STALE_MINUTES must be at least 1.")
 # Captures are replayed from this origin, never the archive's own, so a captured page's script
 # cannot reach the archive's cookies, pages or forms. Empty: the request's scheme and port on the
 # host REPLAY_DEV_HOST (development; `*.localhost` resolves to this machine in browsers).
@@ -442,8 +469,20 @@ _replay_host = urllib.parse.urlsplit(REPLAY_ORIGIN).hostname if REPLAY_ORIGIN el
 if _replay_host and _replay_host not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:
     ALLOWED_HOSTS.append(_replay_host)
 REPLAY_HOST = _replay_host
+# Requests for REPLAY_HOST get the replay URLconf and nothing else (apps.captures.replay). Before
+# whitenoise: the replay host serves no static file, and the archive's hosts not the replay engine.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware"),
+    "apps.captures.replay.ReplayHostMiddleware",
+)
 # Liveness re-checks: the first after this many hours, doubling while nothing changes, up to
 # the maximum; a change (moved, gone, text changed) starts the interval over.
 LIVENESS_FIRST_HOURS = env_int("LIVENESS_FIRST_HOURS", 24)
 LIVENESS_MAX_HOURS = env_int("LIVENESS_MAX_HOURS", 24 * 90)
+# Each run of captures.check_due_urls checks at most this many due addresses, one at a time.
+LIVENESS_BATCH_SIZE = env_int("LIVENESS_BATCH_SIZE", 50)
+if min(LIVENESS_FIRST_HOURS, LIVENESS_MAX_HOURS, LIVENESS_BATCH_SIZE) < 1:
+    raise ImproperlyConfigured(
+        "LIVENESS_FIRST_HOURS, LIVENESS_MAX_HOURS and LIVENESS_BATCH_SIZE must be at least 1."
+    )
 CELERY_BEAT_SCHEDULE["check-liveness"] = {"task": "captures.check_due_urls", "schedule": 900.0}

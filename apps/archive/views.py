@@ -17,6 +17,23 @@ def _published_events():
     )
 
 
+def _public_captures(model) -> Prefetch:
+    """An entry's public web captures (finished, the entry published), newest first, with their
+    files, into ``public_captures``: its citations cite the newest (apps.search.citations reads
+    that attribute). The captures app sits above this one, so its model is reached through the
+    relation it declares (``captures``)."""
+    capture_model = model.captures.rel.related_model
+    files = capture_model.files.rel.related_model.objects.only("id", "capture_id", "kind", "sha256")
+    return Prefetch(
+        "captures",
+        queryset=capture_model.objects.public()
+        .only("id", "article_id", "post_id", "status", "captured_at", "url")
+        .order_by("-captured_at", "-id")
+        .prefetch_related(Prefetch("files", queryset=files)),
+        to_attr="public_captures",
+    )
+
+
 def post_detail(request, pk: int):
     post = get_public_or_gone(
         Post.objects.select_related("account").prefetch_related(
@@ -25,6 +42,7 @@ def post_detail(request, pk: int):
                 "quoted_in_articles",
                 queryset=SourceArticle.objects.published().for_listing(),
             ),
+            _public_captures(Post),
         ),
         pk=pk,
     )
@@ -38,6 +56,7 @@ def article_detail(request, pk: int):
         .prefetch_related(
             Prefetch("events", queryset=_published_events()),
             Prefetch("quoted_posts", queryset=Post.objects.published().for_listing()),
+            _public_captures(SourceArticle),
         ),
         pk=pk,
     )

@@ -33,10 +33,18 @@ class WebCaptureQuerySet(models.QuerySet):
 
     def public(self):
         """Finished captures whose entry is published: the only captures any public surface
-        (pages, TimeMaps, TimeGates, downloads, replay) may show."""
+        (pages, TimeMaps, TimeGates, downloads, replay) may show.
+
+        A post's captures are public only when its account is named (a public figure, or a
+        person who let their handle be shown): a capture of a private person's post, or of a
+        link they shared, would show the address that names them. Curators still see them."""
         published = ModerationState.PUBLISHED
+        named_account = Q(post__account__is_public_figure=True) | Q(
+            post__account__handle_visible=True
+        )
         return self.done().filter(
-            Q(article__moderation_state=published) | Q(post__moderation_state=published)
+            Q(article__moderation_state=published)
+            | (Q(post__moderation_state=published) & named_account)
         )
 
     def withdrawn(self):
@@ -80,6 +88,10 @@ class WebCapture(models.Model):
         max_length=100, blank=True, help_text="The page response's WARC-Payload-Digest."
     )
     resource_count = models.PositiveIntegerField(default=0, help_text="Requisites included.")
+    resources_skipped = models.PositiveIntegerField(
+        default=0,
+        help_text="Requisites found but not included (over the bounds, refused or failed).",
+    )
     total_bytes = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

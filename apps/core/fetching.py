@@ -8,6 +8,8 @@
   bytes sent and on the bytes decompressed (here, a bounded piece at a time).
 - An IPv6 address that carries an IPv4 address (NAT64, 6to4, ...) is judged as that address.
 - Conditional GET with ETag / Last-Modified: a 304 is reported as not modified.
+- :func:`fetch_hops` hands back every answer of a redirect chain, error answers included, for
+  web captures (a capture of a 404 is evidence too); :func:`fetch` raises on them.
 - Per-host politeness shared by every worker: at most ``INGEST_HOST_CONCURRENCY`` fetches at a
   time per host (PostgreSQL advisory locks), and a host that answers 429 or 503 is left alone
   until its Retry-After has passed (:class:`~apps.core.models.HostState`).
@@ -138,7 +140,7 @@ MAX_CONTENT_ENCODINGS = 2  # "gzip, gzip" is legal; deeper stacks serve only to 
 _PIECE = 64 * 1024  # the most any decoder hands on at a time (brotli may overshoot a little)
 
 
-def make_client() -> httpx.Client:
+def make_client(*, user_agent: str = "") -> httpx.Client:
     transport = httpx.HTTPTransport(trust_env=False, retries=0)
     transport._pool._network_backend = GuardedBackend()  # httpx has no public hook for this
     return httpx.Client(
@@ -148,7 +150,10 @@ def make_client() -> httpx.Client:
         ),
         follow_redirects=False,
         trust_env=False,
-        headers={"User-Agent": settings.INGEST_USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+        headers={
+            "User-Agent": user_agent or settings.INGEST_USER_AGENT,
+            "Accept-Encoding": ACCEPT_ENCODING,
+        },
     )
 
 
@@ -269,6 +274,98 @@ def fetch(
             client.close()
 
 
+@dataclass
+class Hop:
+    """One answer of a redirect chain: its status, headers as sent, and body decoded."""
+
+    url: str
+    status_code: int
+    reason: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    fetched_at: datetime.datetime
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def location(self) -> str:
+        return next((v for k, v in self.headers if k.lower() == "location"), "")
+
+    @property
+    def is_redirect(self) -> bool:  # the statuses httpx follows, as fetch does
+        return self.status_code in (301, 302, 303, 307, 308) and bool(self.location)
+
+
+def fetch_hops(
+    url: str,
+    *,
+    client: httpx.Client | None = None,
+    headers: dict[str, str] | None = None,
+    max_bytes: int | None = None,
+) -> list[Hop]:
+    """GET ``url`` under the same guard, timeouts, caps and politeness as :func:`fetch`, but
+    hand back every answer: each redirect hop, and a 4xx or 5xx answer as it came (the last
+    hop). Each hop holds a slot of its own host. A 429 or 503 still blocks the host and
+    raises TransientFetchError, as fetch does; a body over ``max_bytes`` (at most
+    ``INGEST_MAX_BYTES``) raises FetchError."""
+    own_client = client is None
+    client = client or make_client()
+    limit = min(settings.INGEST_MAX_BYTES, max_bytes or settings.INGEST_MAX_BYTES)
+    hops: list[Hop] = []
+    started = time.monotonic()
+    try:
+        for _hop in range(settings.INGEST_MAX_REDIRECTS + 1):
+            host = _host_of(url)
+            _check_host_state(host)
+            with host_slot(host):
+                hop = _fetch_one(client, url, headers or {}, started, limit)
+            hops.append(hop)
+            if hop.status_code in (429, 503):
+                wait = retry_after_seconds(
+                    next((v for k, v in hop.headers if k.lower() == "retry-after"), None)
+                )
+                wait = wait if wait is not None else settings.INGEST_DEFAULT_RETRY_AFTER
+                _block_host(host, hop.status_code, wait)
+                raise TransientFetchError(
+                    f"{url} answered HTTP {hop.status_code}; retry after {wait:.0f} s",
+                    retry_after=wait,
+                )
+            if not hop.is_redirect:
+                return hops
+            limit = max(limit - len(hop.body), 0)
+            url = urllib.parse.urljoin(url, hop.location)
+        raise FetchError(f"{url}: more than {settings.INGEST_MAX_REDIRECTS} redirects")
+    finally:
+        if own_client:
+            client.close()
+
+
+def _fetch_one(client, url, headers, started, limit) -> Hop:
+    try:
+        with client.stream("GET", url, headers=headers) as response:
+            fetched_at = timezone.now()
+            with _read_capped(response, url, started, limit=limit) as body:
+                content = body.read()
+            return Hop(
+                url=url,
+                status_code=response.status_code,
+                reason=response.reason_phrase,
+                headers=_decoded(response.headers.raw),
+                body=content,
+                fetched_at=fetched_at,
+                request_headers=[
+                    (k, v) for k, v in _decoded(response.request.headers.raw) if k.lower() != "host"
+                ],
+            )
+    except (httpx.TimeoutException, httpcore.TimeoutException) as exc:
+        raise TransientFetchError(f"{url} timed out ({exc.__class__.__name__})") from exc
+    except (httpx.TransportError, httpcore.ConnectError) as exc:
+        raise TransientFetchError(f"{url} could not be reached: {exc}") from exc
+
+
+def _decoded(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]
+
+
 def _fetch_following_redirects(client, url, etag, last_modified) -> FetchResult:
     headers = {}
     if etag:
@@ -386,10 +483,10 @@ def _inflate(decoders: list, data: bytes) -> Iterator[bytes]:
         yield from _inflate(rest, piece)
 
 
-def _read_capped(response: httpx.Response, url: str, started: float):
-    """The body, decoded, spooled to disk past 8 MiB. ``INGEST_MAX_BYTES`` caps the bytes as
-    they came over the wire and as they are once decoded alike."""
-    limit = settings.INGEST_MAX_BYTES
+def _read_capped(response: httpx.Response, url: str, started: float, limit: int | None = None):
+    """The body, decoded, spooled to disk past 8 MiB. ``INGEST_MAX_BYTES`` (or a lower
+    ``limit``) caps the bytes as they came over the wire and as they are once decoded alike."""
+    limit = settings.INGEST_MAX_BYTES if limit is None else limit
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise FetchError(f"{url} is {int(declared):,} bytes, over the {limit:,}-byte limit")

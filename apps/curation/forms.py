@@ -12,6 +12,7 @@ from apps.archive.models import Account, Outlet, Post, SourceArticle
 from apps.core.moderation import EntryKind
 from apps.core.public import public_entry_id
 from apps.curation.models import BulkActionKind, RuleScope, TakedownRelation
+from apps.curation.services import post_links
 from apps.timeline.models import TimelineEvent
 
 REASON_MAX = 2000
@@ -267,3 +268,20 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("The code is made of digits only.")
         return token
+
+
+class CaptureLinkForm(forms.Form):
+    """A link of a post to capture: one of the links written in the post, nothing else."""
+
+    url = forms.ChoiceField(label="Link")
+
+    def __init__(self, *args, post: Post, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["url"].choices = [(link, link) for link in post_links(post.text)]
+        self.fields["url"].error_messages["invalid_choice"] = (
+            "Only a link written in the post can be captured."
+        )
+
+    @property
+    def links(self) -> list[str]:
+        return [value for value, _ in self.fields["url"].choices]

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -877,3 +880,51 @@ def takedown_contacts_erase(*, now: datetime.datetime | None = None) -> int:
             ", ".join(sorted(erased.values())),
         )
     return len(erased)
+
+
+# --- web captures of a post's links ---------------------------------------------------------
+
+_LINK = re.compile(r"https?://[^\s<>\"'“”‘’]+", re.IGNORECASE)
+_CLOSING = {")": "(", "]": "["}
+_TRAILING = ".,;:!?…"
+
+
+def post_links(text: str) -> list[str]:
+    """The http(s) links written in a post's text, in order, each once: what a curator may ask
+    to capture. Punctuation that ends the sentence is not part of the address ("see
+    https://example.org/a." links to /a); a closing bracket is, when the address opened it."""
+    validate = URLValidator(schemes=["http", "https"])
+    links = []
+    for match in _LINK.finditer(text or ""):
+        link = match.group().rstrip(_TRAILING)
+        while link[-1:] in _CLOSING and link.count(link[-1]) > link.count(_CLOSING[link[-1]]):
+            link = link[:-1].rstrip(_TRAILING)
+        try:
+            validate(link)
+        except ValidationError:
+            continue
+        if link not in links:
+            links.append(link)
+    return links
+
+
+def post_link_capture(*, post_id: int, url: str, actor):
+    """Queue a web capture of a link a curator chose in a post (it documents the post, and is
+    public when the post is), noted in the post's audit log. Only a link written in the post's
+    own text is accepted, and a withdrawn post gets no new capture. Returns the capture (an
+    already queued or running capture of the address, if there is one)."""
+    from apps.archive.models import Post
+    from apps.captures.services import CaptureRequestError, request_capture
+
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post_id)
+        if post.moderation_state == ModerationState.WITHDRAWN:
+            raise CurationError("This post was withdrawn: nothing more of it is archived.")
+        if url not in post_links(post.text):
+            raise CurationError("Only a link written in the post can be captured.")
+        try:
+            capture = request_capture(url=url, post=post)
+        except CaptureRequestError as exc:
+            raise CurationError(f"That link cannot be captured: {exc}.") from exc
+        decision_note(kind=EntryKind.POST, entry=post, actor=actor, reason=f"Capture asked: {url}")
+    return capture

@@ -27,6 +27,7 @@ urlpatterns = [
         name="takedown_decide",
     ),
     path("curate/posts/<id:pk>/warning/", entries.post_warning, name="post_warning"),
+    path("curate/posts/<id:pk>/capture/", entries.post_capture_link, name="post_capture_link"),
     path("curate/accounts/<id:pk>/handle/", entries.account_handle, name="account_handle"),
     path("curate/<str:kind>/<id:pk>/", entries.entry_detail, name="entry"),
     path("curate/<str:kind>/<id:pk>/decide/", entries.entry_decide, name="entry_decide"),

@@ -29,6 +29,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.archive.models import SourceArticle
+from apps.captures import importing
+from apps.captures.importing import ImportReport
+from apps.captures.storage import file_sha256
 from apps.core.fetching import FetchError, TransientFetchError, fetch
 from apps.ingest import adapters
 from apps.ingest.capture import (
@@ -484,3 +487,82 @@ def article_text_extract(*, article_id: int) -> bool:
         if updated and SourceArticle.objects.filter(pk=article_id).published().exists():
             sync_entries("article", [article_id])
     return bool(updated)
+
+
+# --- web archives ------------------------------------------------------------------------
+
+WEB_ARCHIVE_BATCH = 50  # pages whose articles are upserted together before their captures
+
+
+def web_archive_ingest(
+    *, path: str, kind: str, progress: Progress | None = None,
+    capture_progress: Progress | None = None,
+) -> tuple[IngestRun, ImportReport]:  # fmt: skip
+    """Read a WARC or WACZ file made by another tool: each of its pages becomes (or updates) a
+    pending article, through the same upsert by canonical URL as every other source (outlet by
+    domain, curators' edits kept, publication rules applied), and a capture of that article
+    (``apps.captures.importing``, which owns reading the file and storing captures).
+
+    A record that cannot be read fails the run with an error naming the file and the record's
+    offset; the pages read before it are imported all the same. Returns the run and what the
+    reading found (pages, captures created or already stored, records skipped, errors)."""
+    run = IngestRun.objects.create(source=path[:2000], format=kind)
+    report = ImportReport()
+    writer = None
+    try:
+        sha256, _size = file_sha256(Path(path))
+        writer = BatchWriter(
+            run=run, capture_id=None, capture_sha256=sha256, threaded=False,
+            batch_size=WEB_ARCHIVE_BATCH * 2,
+        )  # fmt: skip
+        with importing.WebArchiveReader(path, kind=kind, progress=progress) as reader:
+            report = reader.read()
+            stored = 0
+            for pages in importing.batched(reader.pages(), WEB_ARCHIVE_BATCH):
+                keys = {}
+                for page in pages:
+                    report.pages += 1
+                    writer.add(
+                        adapters.ArticleRecord(
+                            url=page.final_url, position=page.position, title=page.title,
+                            authors=page.authors, excerpt=adapters.excerpt_of(page.text),
+                            text=page.text,
+                        )
+                    )  # fmt: skip
+                    with contextlib.suppress(ValueError):  # the writer records the bad URL
+                        keys[page.position] = adapters.canonical_url(page.final_url)
+                writer.flush()
+                articles = dict(
+                    SourceArticle.objects.filter(canonical_url__in=keys.values()).values_list(
+                        "canonical_url", "pk"
+                    )
+                )
+                for page in pages:
+                    try:
+                        _, created = importing.page_capture_store(
+                            page=page, article_id=articles.get(keys.get(page.position, ""))
+                        )
+                    except Exception as exc:
+                        logger.exception("storing the capture of %s failed", page.url)
+                        report.errors.append(
+                            (page.position, f"the capture could not be stored ({exc})")
+                        )
+                        continue
+                    if created:
+                        report.captures_created += 1
+                    else:
+                        report.captures_existing += 1
+                    stored += 1
+                    if capture_progress is not None:
+                        capture_progress(stored, stored)
+        writer.close()
+    except (OSError, importing.WebArchiveError) as exc:
+        report.fatal = report.fatal or f"{path}: {exc}"
+    except Exception as exc:
+        logger.exception("importing %s failed", path)
+        report.fatal = f"{path}: unexpected {exc.__class__.__name__}; see the log"
+    if writer is not None:
+        for position, reason in report.errors:
+            writer.fail(position, reason)
+    status = RunStatus.FAILED if report.fatal else RunStatus.SUCCEEDED
+    return _finish(run, status, feed=None, error=report.fatal, writer=writer), report

@@ -130,8 +130,14 @@ def _site_url(request) -> str:
 
 
 CITABLE = {
-    "post": lambda: Post.objects.select_related("account"),
-    "article": lambda: SourceArticle.objects.select_related("outlet").defer("text"),
+    "post": lambda: Post.objects.select_related("account").prefetch_related(
+        citations.public_captures_prefetch(Post)
+    ),
+    "article": lambda: (
+        SourceArticle.objects.select_related("outlet")
+        .defer("text")
+        .prefetch_related(citations.public_captures_prefetch(SourceArticle))
+    ),
     "event": lambda: TimelineEvent.objects.all(),
 }
 

@@ -49,3 +49,10 @@ def test_addresses_that_differ_only_in_spelling_share_one_key():
     key = url_key("https://www.Example.org:443/news?b=2&a=1#top")
     assert key == url_key("https://example.org/news?a=1&b=2")
     assert key != url_key("https://example.org/news?a=1")
+
+
+def test_the_page_the_robot_s_user_agent_names_exists_and_gives_the_contact(client, settings):
+    assert "/captures/about/" in settings.CAPTURE_USER_AGENT
+    response = client.get("/captures/about/")
+    assert response.status_code == 200
+    assert settings.CAPTURE_CONTACT in response.content.decode()

@@ -7,14 +7,16 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.captures.models import WebCapture
 from apps.ingest import services
 from apps.ingest.models import Feed, IngestRun
+from tests.factories import PostFactory
 from tests.ingest.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_sources_page_shows_freshness_and_backing_off_in_one_query(
+def test_the_sources_page_shows_freshness_and_backing_off_in_two_queries(
     client, django_assert_num_queries
 ):
     now = timezone.now()
@@ -33,7 +35,7 @@ def test_the_sources_page_shows_freshness_and_backing_off_in_one_query(
     )
     Feed.objects.create(name="Research export", url="/srv/exports/metoo-ids.txt")
     Feed.objects.create(name="Paused feed", url="https://paused.example.org/", active=False)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the feeds, and the capture queue's numbers
         response = client.get(reverse("ingest:sources"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -43,6 +45,29 @@ def test_the_sources_page_shows_freshness_and_backing_off_in_one_query(
     assert "/srv/exports" not in html and "data export metoo-ids.txt" in html
     assert "Paused feed" not in html
     assert "HTTP 500" not in html  # error details are for curators
+
+
+def _capture(status: str, *, url: str, requested_ago: datetime.timedelta, **fields):
+    capture = WebCapture.objects.create(url=url, url_key=url, status=status, **fields)
+    WebCapture.objects.filter(pk=capture.pk).update(requested_at=timezone.now() - requested_ago)
+    return capture
+
+
+def test_the_sources_page_shows_the_capture_queue_in_numbers_only(client):
+    url = "https://x.com/jane_private/status/1"
+    private = PostFactory(text="my story", url=url)
+    hour = datetime.timedelta(hours=1)
+    _capture("queued", url=url, requested_ago=3 * hour, post=private)
+    _capture("queued", url="https://news.example.org/b", requested_ago=hour)
+    _capture("running", url="https://news.example.org/c", requested_ago=hour)
+    _capture("failed", url="https://news.example.org/d", requested_ago=hour, error="HTTP 500 at /d")
+    _capture("failed", url="https://news.example.org/e", requested_ago=30 * hour)
+    html = client.get(reverse("ingest:sources")).content.decode()
+    assert '<dd id="captures-queued">2 (the oldest asked for' in html and "3\xa0hours ago" in html
+    assert '<dd id="captures-running">1</dd>' in html
+    assert '<dd id="captures-failed">1</dd>' in html  # the day before is not counted
+    for private_detail in ("jane_private", "x.com", "news.example.org", "HTTP 500"):
+        assert private_detail not in html
 
 
 def test_the_sources_page_says_so_when_there_are_none(client):

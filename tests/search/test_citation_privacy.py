@@ -1,9 +1,12 @@
 """A citation names no more than the post's public page: a private person's post without text
 is not titled by its platform id, which the platform would answer with its author."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
+from apps.captures.models import CaptureFile, WebCapture
 from apps.search import citations
 from tests.factories import AccountFactory, PostFactory
 
@@ -51,3 +54,20 @@ def test_a_public_figures_post_without_text_is_still_cited_by_its_id():
     post = PostFactory(published=True, account=account, text="", platform_id=PLATFORM_ID, url=URL)
     source = citations.source_for(post, kind="post", archive_url="https://a.example/posts/1/")
     assert source.title == f"Twitter/X post {PLATFORM_ID}" and source.original_url == URL
+
+
+def test_a_private_persons_post_never_cites_its_web_capture(client):
+    """A capture's page shows the address captured (here the post's own, which names them)."""
+    account = AccountFactory(published=True, handle="jane_private")
+    post = PostFactory(published=True, account=account, text="my story", url=URL)
+    capture = WebCapture.objects.create(
+        url=URL, url_key="com,twitter)/jane_private", status="done", post=post,
+        captured_at=datetime.datetime(2019, 3, 4, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    CaptureFile.objects.create(
+        capture=capture, kind="wacz", path=f"c/{capture.pk}.wacz", sha256="cd" * 32, size=1
+    )
+    cited = every_citation(client, post)
+    assert f"/captures/{capture.pk}/" not in cited and "cd" * 32 not in cited
+    for secret in (PLATFORM_ID, "jane_private"):
+        assert secret not in cited

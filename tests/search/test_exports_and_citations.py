@@ -148,7 +148,7 @@ def test_each_citation_style_names_the_original_the_capture_and_its_hash():
 
     bib = citations.bibtex(source)
     assert bib.startswith("@article{metoo-article-")
-    assert "author = {Jodi Kantor and Megan Twohey}" in bib
+    assert "author = {Kantor, Jodi and Twohey, Megan}" in bib  # unambiguous family names
     assert "journal = {The New York Times}" in bib
     assert SHA in bib and "\\#MeToo Archive" in bib
 

@@ -8,9 +8,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.archive.models import Account, Post
+from apps.captures.models import WebCapture
 from apps.core.moderation import EntryKind
 from apps.curation import services
-from apps.curation.forms import EDIT_FORMS, DecideForm, EvidenceForm, HandleForm, WarningForm
+from apps.curation.forms import (
+    EDIT_FORMS,
+    CaptureLinkForm,
+    DecideForm,
+    EvidenceForm,
+    HandleForm,
+    WarningForm,
+)
 from apps.curation.models import ModerationDecision, SourceRevision, TakedownRequest
 from apps.curation.services import entry_model
 from apps.curation.views.common import (
@@ -20,6 +28,7 @@ from apps.curation.views.common import (
     kind_or_404,
     require,
 )
+from apps.search.citations import capture_path
 
 
 def _load_entry(kind: str, pk: int):
@@ -33,6 +42,7 @@ def _load_entry(kind: str, pk: int):
 
 
 CAPTURES_SHOWN = 20
+WEB_CAPTURES_SHOWN = 50
 REVISIONS_SHOWN = 10
 
 
@@ -42,6 +52,21 @@ def entry_detail(request, kind: str, pk: int):
     require(request, entry_perm(kind, "moderate_entries"))
     entry = _load_entry(kind, pk)
     return _render_entry(request, kind, entry)
+
+
+def _web_captures(kind: str, entry) -> list[WebCapture]:
+    """Every web capture of the entry, whatever its state or the entry's (queued, running and
+    failed ones too), newest first, each with its page's address."""
+    if kind not in (EntryKind.POST, EntryKind.ARTICLE):
+        return []
+    captures = list(
+        WebCapture.objects.filter(**{kind: entry})
+        .only("id", "url", "status", "requested_at", "captured_at", "http_status", "error")
+        .order_by("-requested_at", "-id")[:WEB_CAPTURES_SHOWN]
+    )
+    for capture in captures:
+        capture.page_url = capture_path(capture.pk)
+    return captures
 
 
 def _render_entry(request, kind, entry, *, edit_form=None, status=200):
@@ -75,6 +100,8 @@ def _render_entry(request, kind, entry, *, edit_form=None, status=200):
                 if kind != EntryKind.EVENT
                 else []
             ),
+            "web_captures": _web_captures(kind, entry),
+            "capture_link_form": CaptureLinkForm(post=entry) if kind == EntryKind.POST else None,
         },
         status=status,
     )
@@ -143,6 +170,32 @@ def post_warning(request, pk: int):
     else:
         messages.error(request, "A content warning is at most 200 characters.")
     return back(request, reverse("curation:entry", args=[EntryKind.POST, post.pk]))
+
+
+@curator_login_required
+@require_POST
+def post_capture_link(request, pk: int):
+    """Capture a link written in the post (a curator's choice), as evidence kept with it."""
+    require(request, "moderate_entries")
+    post = get_object_or_404(Post.objects.only("id", "text"), pk=pk)
+    form = CaptureLinkForm(request.POST, post=post)
+    if not form.is_valid():
+        messages.error(request, "Only a link written in the post can be captured.")
+        return redirect("curation:entry", kind=EntryKind.POST, pk=post.pk)
+    url = form.cleaned_data["url"]
+    try:
+        capture = services.post_link_capture(post_id=post.pk, url=url, actor=request.user)
+    except services.CurationError as error:
+        messages.error(request, str(error))
+    else:
+        if capture.post_id == post.pk:
+            messages.success(request, f"A capture of {url} was asked for (capture {capture.pk}).")
+        else:
+            messages.warning(
+                request,
+                f"{url} is already being captured (capture {capture.pk}) for another entry.",
+            )
+    return redirect("curation:entry", kind=EntryKind.POST, pk=post.pk)
 
 
 @curator_login_required

@@ -1,7 +1,8 @@
 """``manage.py ingest SOURCE [SOURCE ...] [--format FORMAT] [--json]``
 
 Reads URLs and files (``.gz`` too) into the archive, as a feed poll would, and reports the
-counts per source. Exit status 0 only if every source was read.
+counts per source. WARC and WACZ files (found by their bytes, or failing that their names) are
+imported as articles with their web captures. Exit status 0 only if every source was read.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from apps.captures.importing import web_archive_kind
 from apps.ingest.models import Format, RunStatus, is_url
-from apps.ingest.services import source_ingest
+from apps.ingest.services import source_ingest, web_archive_ingest
 
 
 class ProgressBar:
@@ -49,7 +51,8 @@ class ProgressBar:
 
 class Command(BaseCommand):
     help = (
-        "Ingest feeds and data exports from URLs or files (.gz too). The format is detected "
+        "Ingest feeds and data exports from URLs or files (.gz too), and WARC/WACZ files "
+        "(.warc, .warc.gz, .wacz) as articles with their captures. The format is detected "
         "unless --format is given. Exit status 0 only if every source was read."
     )
 
@@ -76,6 +79,12 @@ class Command(BaseCommand):
         for source in sources:
             if not is_url(source):
                 source = os.path.abspath(source)
+                kind = web_archive_kind(source) if format == Format.AUTO else ""
+                if kind and os.path.isfile(source):
+                    entry = self._web_archive(source, kind, quiet=json)
+                    report["sources"].append(entry)
+                    report["ok"] = report["ok"] and entry["status"] != RunStatus.FAILED
+                    continue
             bar = None
             if not json and sys.stderr.isatty():
                 total = os.path.getsize(source) if os.path.isfile(source) else 0
@@ -115,6 +124,55 @@ class Command(BaseCommand):
             self.stdout.write(dumps(report))
         if not report["ok"]:
             sys.exit(1)
+
+    def _web_archive(self, source: str, kind: str, *, quiet: bool) -> dict:
+        """A WARC or WACZ file: its pages become articles with their captures."""
+        bar = capture_bar = None
+        if not quiet and sys.stderr.isatty():
+            name = os.path.basename(source)
+            bar = ProgressBar(sys.stderr, name, os.path.getsize(source))
+            capture_bar = ProgressBar(sys.stderr, f"{name}: captures", 0)
+        try:
+            run, found = web_archive_ingest(
+                path=source, kind=kind, progress=bar, capture_progress=capture_bar
+            )
+        except KeyboardInterrupt:
+            self.stderr.write(f"\n{source}: interrupted; the captures stored are kept.")
+            sys.exit(130)
+        except DatabaseError as exc:
+            raise CommandError(f"{source}: the database could not be used ({exc})") from None
+        if bar is not None:
+            bar.done()
+        failures = list(run.failures.values_list("position", "reason")[:100])
+        entry = {
+            "source": source,
+            "run": run.pk,
+            "format": kind,
+            "status": run.status,
+            "counts": run.counts,
+            "web_archive": found.as_dict(),
+            "error": run.error,
+            "item_errors": [{"position": p, "reason": r} for p, r in failures],
+        }
+        if not quiet:
+            counts, archive = entry["counts"], entry["web_archive"]
+            reasons = ", ".join(f"{n} {why}" for why, n in archive["skipped_by_reason"].items())
+            line = (
+                f"{source}: {run.status} ({kind}): {archive['pages']} pages, "
+                f"{archive['captures_created']} captures stored, "
+                f"{archive['captures_existing']} already stored, "
+                f"{archive['skipped']} records skipped{f' ({reasons})' if reasons else ''}, "
+                f"{archive['errors']} errors; articles: {counts['created']} created, "
+                f"{counts['updated']} updated, {counts['unchanged']} unchanged"
+            )
+            if run.status == RunStatus.FAILED:
+                self.stderr.write(self.style.ERROR(line))
+                self.stderr.write(f"  error: {run.error}")
+            else:
+                self.stdout.write(self.style.SUCCESS(line))
+            for item in entry["item_errors"][:20]:
+                self.stderr.write(f"  skipped {item['position']}: {item['reason']}")
+        return entry
 
     def _print(self, entry: dict, failed: int) -> None:
         counts = entry["counts"]
