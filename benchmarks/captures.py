@@ -172,6 +172,7 @@ def memory_over_captures(server) -> None:
     import gc
 
     import psutil
+    from django.db import reset_queries
 
     from apps.captures.services import capture_url
     from tests.ingest.conftest import Reply
@@ -192,6 +193,10 @@ def memory_over_captures(server) -> None:
         while done < target:
             capture_url(url=url)
             done += 1
+        # Not the capture's memory: DEBUG keeps every statement run, and the test server (in
+        # this process) keeps a log of the requests it answered.
+        reset_queries()
+        server.requests.clear()
         gc.collect()
         held, _ = tracemalloc.get_traced_memory()
         rss = process.memory_info().rss - start_rss
@@ -205,6 +210,7 @@ def memory_over_captures(server) -> None:
 
 def capture_page_latency(args) -> None:
     """The capture page through Django's test client, as a reader's browser gets it."""
+    from django.conf import settings
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
@@ -226,15 +232,25 @@ def capture_page_latency(args) -> None:
     if response.status_code != 200:
         print(f"capture page: {url} answered {response.status_code}; latency not measured")
         return
+    report_latency(client, "capture page", url, args.requests)
+    # The replay origin's embed page (the frame's document), as the replay host is asked for it.
+    replay_host = {"HTTP_HOST": settings.REPLAY_HOST}
+    embed = f"/replay/{capture.pk}/"
+    if client.get(embed, **replay_host).status_code == 200:
+        report_latency(client, f"replay page (host {settings.REPLAY_HOST})", embed, args.requests,
+                       **replay_host)  # fmt: skip
+
+
+def report_latency(client, name: str, url: str, requests: int, **extra) -> None:
     times = []
-    for _ in range(args.requests):
+    for _ in range(requests):
         start = time.perf_counter()
-        client.get(url)
+        client.get(url, **extra)
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
     print(
-        f"capture page {url}: median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms "
+        f"{name} {url}: median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms "
         f"over {len(times)} requests"
     )
 
