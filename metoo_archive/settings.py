@@ -486,3 +486,48 @@ if min(LIVENESS_FIRST_HOURS, LIVENESS_MAX_HOURS, LIVENESS_BATCH_SIZE) < 1:
         "LIVENESS_FIRST_HOURS, LIVENESS_MAX_HOURS and LIVENESS_BATCH_SIZE must be at least 1."
     )
 CELERY_BEAT_SCHEDULE["check-liveness"] = {"task": "captures.check_due_urls", "schedule": 900.0}
+
+# --- read API, data packages, feeds and sitemap (issue 14) ------------------------------------
+
+INSTALLED_APPS += [
+    "ninja",  # the API's schema and its documentation page's own static files
+    "corsheaders",
+    "django.contrib.sitemaps",
+    "apps.api",
+    "apps.datasets",
+    "apps.feeds",
+]
+# Read-only CORS for what machines read (the API, data packages, feeds, the sitemap): any site or
+# notebook may call them, without cookies. Before anything that may answer a request itself.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware"),
+    "corsheaders.middleware.CorsMiddleware",
+)
+CORS_URLS_REGEX = r"^/(api/v1/|datasets/|feeds/|sitemap\.xml)"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "authorization", "x-api-key", "if-none-match")
+CORS_EXPOSE_HEADERS = ("Retry-After", "Link", "ETag", "Content-Disposition")
+# Anonymous API clients get API_ANON_RATE requests per client address; a curator's key (made in
+# the admin) gets API_KEY_RATE per key. "N/s", "N/min", "N/h" or "N/d".
+API_ANON_RATE = env_str("API_ANON_RATE", "60/min")
+API_KEY_RATE = env_str("API_KEY_RATE", "600/min")
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100)
+# Data packages (apps.datasets): written to DATASET_DIR and kept DATASET_KEEP_DAYS days; a
+# search with more than DATASET_INLINE_MAX_ROWS matches is built in the background with
+# progress. Anonymous clients may ask for DATASET_RATE_LIMIT new packages.
+DATASET_DIR = Path(env_str("DATASET_DIR", str(VAR_DIR / "datasets")))
+DATASET_KEEP_DAYS = env_int("DATASET_KEEP_DAYS", 14)
+DATASET_INLINE_MAX_ROWS = env_int("DATASET_INLINE_MAX_ROWS", 2_000)
+DATASET_MAX_ROWS = env_int("DATASET_MAX_ROWS", 1_000_000)
+DATASET_RATE_LIMIT = env_str("DATASET_RATE_LIMIT", "20/h")
+# The licence of the archive's own work in a package (its curation and metadata, not the posts).
+DATASET_LICENSE = env_str("DATASET_LICENSE", "CC-BY-4.0")
+# Feeds carry the newest FEED_ITEMS entries.
+FEED_ITEMS = env_int("FEED_ITEMS", 50)
+if min(API_MAX_PAGE_SIZE, DATASET_KEEP_DAYS, DATASET_INLINE_MAX_ROWS, FEED_ITEMS) < 1:
+    raise ImproperlyConfigured(
+        "API_MAX_PAGE_SIZE, DATASET_KEEP_DAYS, DATASET_INLINE_MAX_ROWS and FEED_ITEMS must be "
+        "at least 1."
+    )

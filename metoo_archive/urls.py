@@ -10,6 +10,9 @@ urlpatterns = [
     path("", include("apps.curation.urls")),
     path("", include("apps.search.urls")),
     path("", include("apps.captures.urls")),
+    path("api/v1/", include("apps.api.urls")),
+    path("", include("apps.datasets.urls")),
+    path("", include("apps.feeds.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
