@@ -4,6 +4,14 @@ from django.http import Http404
 
 from apps.core.moderation import ModerationState
 
+# What a withdrawn entry's address answers, on its page (templates/curation/gone.html) and in
+# the API alike.
+WITHDRAWN_NOTICE = (
+    "This entry has been withdrawn. The entry once published at this address was withdrawn from "
+    "the public archive, following a takedown or consent request or a curator's decision. Its "
+    "content is no longer shown anywhere in the archive."
+)
+
 
 class EntryWithdrawn(Exception):
     """Raised for an entry that was withdrawn: its old links answer 410 Gone with a notice."""

@@ -395,7 +395,9 @@ def public_captures_prefetch(model) -> Prefetch:
     ``PUBLIC_CAPTURES``. The captures app sits above this one, so its model is reached through
     the relation it declares (``captures``)."""
     capture_model = model.captures.rel.related_model
-    files = capture_model.files.rel.related_model.objects.only("id", "capture_id", "kind", "sha256")
+    files = capture_model.files.rel.related_model.objects.only(
+        "id", "capture_id", "kind", "sha256", "size"
+    )
     captures = (
         capture_model.objects.public()
         .only("id", "article_id", "post_id", "status", "captured_at", "url")
@@ -669,6 +671,11 @@ def bibtex(source: CitationSource) -> str:
 
 
 def csl_json(source: CitationSource) -> str:
+    return json.dumps(csl_items(source), ensure_ascii=False, indent=2) + "\n"
+
+
+def csl_items(source: CitationSource) -> list[dict]:
+    """The entry as CSL-JSON: a list of one item, as reference managers import it."""
     item = {
         "id": source.key,
         "type": {"post": "post", "article": "article-newspaper", "event": "entry"}[source.kind],
@@ -690,8 +697,7 @@ def csl_json(source: CitationSource) -> str:
             if part
         ),
     }
-    item = {key: value for key, value in item.items() if value}
-    return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+    return [{key: value for key, value in item.items() if value}]
 
 
 STYLES = (("apa", "APA", apa), ("mla", "MLA", mla), ("chicago", "Chicago", chicago))

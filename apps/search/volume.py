@@ -103,7 +103,8 @@ MONTH_NAMES = tuple(calendar.month_name)
 MONTH_ABBRS = tuple(calendar.month_abbr)
 
 
-def _period_of(moment: datetime.datetime, by: str) -> str:
+def period_of(moment: datetime.datetime, by: str) -> str:
+    """The ``period`` parameter that zooms into the bar starting at ``moment``."""
     if by == "year":
         return f"{moment.year:04d}"
     if by == "month":
@@ -299,10 +300,10 @@ def _bar_url_maker(base: QueryDict, by: str):
         # The finest bar leads to the search results of its day.
         params["date_from"] = params["date_to"] = placeholder
         parts = ("/search/?" + params.urlencode()).split(placeholder)
-        return lambda start: _period_of(start, "day").join(parts)
+        return lambda start: period_of(start, "day").join(parts)
     params["period"] = placeholder
     parts = ("?" + params.urlencode() + "#volume").split(placeholder)
-    return lambda start: _period_of(start, by).join(parts)
+    return lambda start: period_of(start, by).join(parts)
 
 
 def volume_chart(
@@ -326,23 +327,30 @@ def volume_chart(
     return chart
 
 
-def _volume_chart(filterset: SearchFilterSet, zoom: Zoom, base: QueryDict) -> Chart:
-    counts = volume_counts(filterset, zoom)
-    kind = filterset.cleaned.get("kind") or "post"
-    kind_label = {"post": "posts", "article": "articles", "event": "events"}.get(kind, "entries")
+def volume_bars(counts: dict[datetime.datetime, int], zoom: Zoom) -> list[Bar]:
+    """Every bar of the zoom's period, empty ones included (for all time: the years from the
+    first to the last with a count), at most 1,000."""
     if zoom.start is not None:
         first, stop = zoom.start, zoom.end
     elif counts:
         first = _utc(min(counts).year)
         stop = _utc(max(counts).year + 1)
     else:
-        first = stop = None
-    by = zoom.by
+        return []
     bars = []
     moment = first
-    while moment is not None and moment < stop and len(bars) < 1000:
-        bars.append(Bar(moment, _label(moment, by), counts.get(moment, 0)))
-        moment = _step(moment, by)
+    while moment < stop and len(bars) < 1000:
+        bars.append(Bar(moment, _label(moment, zoom.by), counts.get(moment, 0)))
+        moment = _step(moment, zoom.by)
+    return bars
+
+
+def _volume_chart(filterset: SearchFilterSet, zoom: Zoom, base: QueryDict) -> Chart:
+    counts = volume_counts(filterset, zoom)
+    kind = filterset.cleaned.get("kind") or "post"
+    kind_label = {"post": "posts", "article": "articles", "event": "events"}.get(kind, "entries")
+    by = zoom.by
+    bars = volume_bars(counts, zoom)
     peak = max(counts.values(), default=0) if bars else 0
     chart = Chart(zoom, kind_label, bars, sum(counts.values()), peak)
     if bars:
