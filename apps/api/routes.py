@@ -76,6 +76,22 @@ def _events_prefetch() -> Prefetch:
     )
 
 
+@router.get("/", response=schemas.Index, url_name="index", tags=["index"])
+def index(request):
+    """Where everything is: the schema, its documentation and each list."""
+    links = Links(request)
+    return {
+        "openapi": links.api("openapi-json"),
+        "documentation": links.api("openapi-view"),
+        "lists": {
+            name: links.api(f"{name[:-1]}_list")
+            for name in ("posts", "articles", "accounts", "outlets", "events")
+        },
+        "search": links.api("search"),
+        "timeline": links.api("timeline"),
+    }
+
+
 # --- posts ------------------------------------------------------------------------------------
 
 

@@ -14,6 +14,14 @@ from apps.search.filters import Order
 PlatformName = Literal[tuple(Platform.values)]  # type: ignore[valid-type]
 
 
+class Index(Schema):
+    openapi: str
+    documentation: str
+    lists: dict[str, str]
+    search: str
+    timeline: str
+
+
 class Message(Schema):
     detail: str
 
