@@ -15,7 +15,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.renderers import BaseRenderer
 
 from apps.api import routes
-from apps.api.auth import KeyOrAnonymous, RateLimit
+from apps.api.auth import OptionalApiKey, RateLimit
 from apps.core.public import WITHDRAWN_NOTICE, EntryWithdrawn
 
 DESCRIPTION = f"""
@@ -45,7 +45,7 @@ api = NinjaAPI(
     version="1",
     description=DESCRIPTION,
     urls_namespace="api",
-    auth=KeyOrAnonymous(),
+    auth=OptionalApiKey(),
     throttle=[RateLimit()],
     renderer=ORJSONRenderer(),
     docs=Swagger(settings={"defaultModelsExpandDepth": 0}),

@@ -36,7 +36,7 @@ class Anonymous:
 ANONYMOUS = Anonymous()
 
 
-class KeyOrAnonymous(APIKeyHeader):
+class OptionalApiKey(APIKeyHeader):
     param_name = "X-API-Key"
 
     def authenticate(self, request, key: str | None):

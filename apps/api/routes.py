@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from django.db.models import Prefetch
 from django.urls import reverse
 from ninja import Path, Query, Router
-from ninja.errors import HttpError
 
 from apps.api import presenting, schemas
 from apps.api.presenting import Links
@@ -30,7 +29,24 @@ EntryId = Path(..., ge=1, le=2**63 - 1)
 # content version in the key moves at once).
 CACHE_SECONDS = 60
 
+# What any call may answer besides its result: a wrong key (401), a wrong parameter (422, with
+# what was wrong), too many calls (429, with Retry-After).
+ERRORS = {401: schemas.Message, 422: schemas.ValidationErrors, 429: schemas.Message}
 GONE_AND_MISSING = {404: schemas.Message, 410: schemas.Gone}
+
+
+def endpoint(path: str, name: str, result, *, tag: str, answers: dict | None = None):
+    """A GET endpoint named ``name`` (its URL name and its OpenAPI operation id)."""
+    return router.get(
+        path,
+        response={200: result, **ERRORS, **(answers or {})},
+        url_name=name,
+        operation_id=name,
+        tags=[tag],
+        # A key is optional: anonymous calls are answered too (with a lower rate limit).
+        openapi_extra={"security": [{"OptionalApiKey": []}, {}]},
+    )
+
 
 POST_FIELDS = (
     "id", "platform", "platform_id", "account_id", "text", "media_text", "posted_at",
@@ -47,12 +63,8 @@ ARTICLE_FIELDS = (
 
 
 def _after(cursor: str) -> int:
-    """A list's keyset cursor: the last id of the page before."""
-    if not cursor:
-        return 0
-    if not cursor.isdigit() or len(cursor) > 19:
-        raise HttpError(400, "cursor: not a cursor this API gave (take it from a page's `next`).")
-    return int(cursor)
+    """A list's keyset cursor: the last id of the page before (its form is in the schema)."""
+    return int(cursor or 0)
 
 
 def _page(request, rows: list, limit: int, present) -> dict:
@@ -76,7 +88,7 @@ def _events_prefetch() -> Prefetch:
     )
 
 
-@router.get("/", response=schemas.Index, url_name="index", tags=["index"])
+@endpoint("/", "index", schemas.Index, tag="index")
 def index(request):
     """Where everything is: the schema, its documentation and each list."""
     links = Links(request)
@@ -95,7 +107,7 @@ def index(request):
 # --- posts ------------------------------------------------------------------------------------
 
 
-@router.get("/posts", response=schemas.PostPage, url_name="post_list", tags=["posts"])
+@endpoint("/posts", "post_list", schemas.PostPage, tag="posts")
 def post_list(request, params: Query[schemas.ListParams]):
     """Published posts, oldest id first."""
     links = Links(request)
@@ -118,12 +130,7 @@ def _public_post(pk: int) -> Post:
     )
 
 
-@router.get(
-    "/posts/{id}",
-    response={200: schemas.PostDetail, **GONE_AND_MISSING},
-    url_name="post_detail",
-    tags=["posts"],
-)
+@endpoint("/posts/{id}", "post_detail", schemas.PostDetail, tag="posts", answers=GONE_AND_MISSING)
 def post_detail(request, id: int = EntryId):
     post = _public_post(id)
     links = Links(request)
@@ -138,7 +145,7 @@ def post_detail(request, id: int = EntryId):
 # --- articles ---------------------------------------------------------------------------------
 
 
-@router.get("/articles", response=schemas.ArticlePage, url_name="article_list", tags=["articles"])
+@endpoint("/articles", "article_list", schemas.ArticlePage, tag="articles")
 def article_list(request, params: Query[schemas.ListParams]):
     """Published articles, oldest id first."""
     links = Links(request)
@@ -163,11 +170,12 @@ def _public_article(pk: int) -> SourceArticle:
     )
 
 
-@router.get(
+@endpoint(
     "/articles/{id}",
-    response={200: schemas.ArticleDetail, **GONE_AND_MISSING},
-    url_name="article_detail",
-    tags=["articles"],
+    "article_detail",
+    schemas.ArticleDetail,
+    tag="articles",
+    answers=GONE_AND_MISSING,
 )
 def article_detail(request, id: int = EntryId):
     article = _public_article(id)
@@ -183,7 +191,7 @@ def article_detail(request, id: int = EntryId):
 # --- accounts and outlets -----------------------------------------------------------------------
 
 
-@router.get("/accounts", response=schemas.AccountPage, url_name="account_list", tags=["accounts"])
+@endpoint("/accounts", "account_list", schemas.AccountPage, tag="accounts")
 def account_list(request, params: Query[schemas.ListParams]):
     """Published accounts that have a public page: public figures and people who let their
     handle be shown. A private person's account is named on their posts by its pseudonym."""
@@ -197,18 +205,15 @@ def account_list(request, params: Query[schemas.ListParams]):
     return _page(request, rows, params.limit, lambda a: presenting.account_out(a, links))
 
 
-@router.get(
-    "/accounts/{id}",
-    response={200: schemas.Account, **GONE_AND_MISSING},
-    url_name="account_detail",
-    tags=["accounts"],
+@endpoint(
+    "/accounts/{id}", "account_detail", schemas.Account, tag="accounts", answers=GONE_AND_MISSING
 )
 def account_detail(request, id: int = EntryId):
     account = get_public_or_gone(Account.objects.with_public_page(), pk=id)
     return presenting.account_out(account, Links(request))
 
 
-@router.get("/outlets", response=schemas.OutletPage, url_name="outlet_list", tags=["outlets"])
+@endpoint("/outlets", "outlet_list", schemas.OutletPage, tag="outlets")
 def outlet_list(request, params: Query[schemas.ListParams]):
     links = Links(request)
     rows = list(
@@ -219,12 +224,7 @@ def outlet_list(request, params: Query[schemas.ListParams]):
     return _page(request, rows, params.limit, lambda o: presenting.outlet_detail_out(o, links))
 
 
-@router.get(
-    "/outlets/{id}",
-    response={200: schemas.Outlet, **GONE_AND_MISSING},
-    url_name="outlet_detail",
-    tags=["outlets"],
-)
+@endpoint("/outlets/{id}", "outlet_detail", schemas.Outlet, tag="outlets", answers=GONE_AND_MISSING)
 def outlet_detail(request, id: int = EntryId):
     outlet = get_public_or_gone(Outlet.objects.all(), pk=id)
     return presenting.outlet_detail_out(outlet, Links(request))
@@ -233,7 +233,7 @@ def outlet_detail(request, id: int = EntryId):
 # --- timeline events ----------------------------------------------------------------------------
 
 
-@router.get("/events", response=schemas.EventPage, url_name="event_list", tags=["timeline"])
+@endpoint("/events", "event_list", schemas.EventPage, tag="timeline")
 def event_list(request, params: Query[schemas.ListParams]):
     """Published timeline events, oldest id first (``/timeline`` gives them in story order)."""
     links = Links(request)
@@ -246,11 +246,8 @@ def event_list(request, params: Query[schemas.ListParams]):
     return _page(request, rows, params.limit, lambda e: presenting.event_out(e, links))
 
 
-@router.get(
-    "/events/{slug}",
-    response={200: schemas.EventDetail, **GONE_AND_MISSING},
-    url_name="event_detail",
-    tags=["timeline"],
+@endpoint(
+    "/events/{slug}", "event_detail", schemas.EventDetail, tag="timeline", answers=GONE_AND_MISSING
 )
 def event_detail(request, slug: str = Path(..., max_length=200)):
     event = get_public_or_gone(TimelineEvent.objects.with_evidence(), slug=slug)
@@ -282,35 +279,35 @@ def _citations(request, entry, kind: str) -> dict:
     }
 
 
-CITATIONS_RESPONSE = {200: schemas.Citations, **GONE_AND_MISSING}
-
-
-@router.get(
+@endpoint(
     "/posts/{id}/citations",
-    response=CITATIONS_RESPONSE,
-    url_name="post_citations",
-    tags=["citations"],
+    "post_citations",
+    schemas.Citations,
+    tag="citations",
+    answers=GONE_AND_MISSING,
 )
 def post_citations(request, id: int = EntryId):
     """The post cited in APA, MLA, Chicago and Bluebook, as BibTeX and as CSL-JSON."""
     return _citations(request, _public_post(id), "post")
 
 
-@router.get(
+@endpoint(
     "/articles/{id}/citations",
-    response=CITATIONS_RESPONSE,
-    url_name="article_citations",
-    tags=["citations"],
+    "article_citations",
+    schemas.Citations,
+    tag="citations",
+    answers=GONE_AND_MISSING,
 )
 def article_citations(request, id: int = EntryId):
     return _citations(request, _public_article(id), "article")
 
 
-@router.get(
+@endpoint(
     "/events/{slug}/citations",
-    response=CITATIONS_RESPONSE,
-    url_name="event_citations",
-    tags=["citations"],
+    "event_citations",
+    schemas.Citations,
+    tag="citations",
+    answers=GONE_AND_MISSING,
 )
 def event_citations(request, slug: str = Path(..., max_length=200)):
     return _citations(request, get_public_or_gone(TimelineEvent.objects.all(), slug=slug), "event")
@@ -348,7 +345,7 @@ def _search_result(result, links: Links) -> dict:
     }
 
 
-@router.get("/search", response=schemas.Search, url_name="search", tags=["search"])
+@endpoint("/search", "search", schemas.Search, tag="search")
 def search(request, params: Query[schemas.SearchParams]):
     """The search page's search: the same query language, filters, orders and counts. Newest
     and oldest first page by cursor (follow `next`); relevance by page number, within the
@@ -386,7 +383,7 @@ def search(request, params: Query[schemas.SearchParams]):
     return found
 
 
-@router.get("/timeline", response=schemas.Timeline, url_name="timeline", tags=["timeline"])
+@endpoint("/timeline", "timeline", schemas.Timeline, tag="timeline")
 def timeline(request, params: Query[schemas.TimelineParams]):
     """The timeline at any zoom: the volume of matching entries (posts unless `kind` says
     otherwise) per bar, and the published events in the period, in story order. With no

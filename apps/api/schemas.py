@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Annotated, Literal
 
 from django.conf import settings
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from apps.archive.models import Platform
 from apps.search.filters import Order
 
 PlatformName = Literal[tuple(Platform.values)]  # type: ignore[valid-type]
+
+
+def _iso_date_only(value):
+    """A date parameter as YYYY-MM-DD and nothing else (pydantic would also take a number of
+    seconds since 1970)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
 
 
 class Index(Schema):
@@ -24,6 +37,10 @@ class Index(Schema):
 
 class Message(Schema):
     detail: str
+
+
+class ValidationErrors(Schema):
+    detail: list[dict] = Field(description="Each wrong parameter: where (`loc`) and why (`msg`).")
 
 
 class Gone(Schema):
@@ -254,8 +271,8 @@ class SearchParams(Schema):
     outlet: int | None = Field(None, ge=1, le=2**63 - 1)
     hashtag: str = Field("", max_length=140)
     language: str = Field("", max_length=16)
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     order: Literal[tuple(value for value, _ in Order.CHOICES)] | None = None  # type: ignore[valid-type]
     cursor: str = Field("", max_length=100, description="From a page's `next` (newest/oldest).")
     page: int = Field(1, ge=1, le=10_000, description="Relevance order's page number.")
@@ -307,5 +324,7 @@ class Citations(Schema):
 
 
 class ListParams(Schema):
-    cursor: str = Field("", max_length=40, description="From a page's `next`.")
+    cursor: str = Field(
+        "", pattern=r"^[0-9]{0,18}$", description="From a page's `next` (the last id it listed)."
+    )
     limit: int = Field(20, ge=1, le=settings.API_MAX_PAGE_SIZE)
