@@ -204,6 +204,7 @@ def test_citations_come_in_every_style_with_bibtex_and_csl(client, archive):
 def test_each_endpoint_costs_the_same_queries_however_many_entries(client, db, settings):
     # A page of search results reads each kind on it once: every kind is on the page both times.
     settings.SEARCH_PAGE_SIZE = 100
+
     def counts() -> dict[str, int]:
         result = {}
         event = TimelineEventFactory(published=True)
