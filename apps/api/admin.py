@@ -15,10 +15,22 @@ class ApiKeyAdmin(admin.ModelAdmin):
     fields = ("name", "owner", "prefix", "created_at", "last_used_at", "revoked_at")
     actions = ["revoke_keys"]
 
+    def get_queryset(self, request):
+        keys = super().get_queryset(request).select_related("owner")
+        return keys if request.user.is_superuser else keys.filter(owner=request.user)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return [name for name in fields if name != "owner"]  # a curator's keys are their own
+
     def get_changeform_initial_data(self, request):
         return {"owner": request.user.pk}
 
     def save_model(self, request, obj, form, change):
+        if not change and not request.user.is_superuser:
+            obj.owner = request.user
         raw = None if change else obj.assign_new_key()
         super().save_model(request, obj, form, change)
         if raw:

@@ -11,6 +11,10 @@ CURATOR = [
     "curation.link_evidence",
     "curation.handle_takedowns",
     "curation.view_moderationdecision",
+    # Their own read API keys, made and revoked in the admin (apps.api.admin).
+    "api.add_apikey",
+    "api.change_apikey",
+    "api.view_apikey",
 ]
 EDITOR = [
     *CURATOR,

@@ -343,3 +343,31 @@ def test_the_schema_lists_every_endpoint(client, db):
     index = client.get("/api/v1/").json()
     assert client.get(index["openapi"]).status_code == 200
     assert all(client.get(url).status_code == 200 for url in index["lists"].values())
+
+
+def test_a_curator_makes_and_revokes_their_own_keys_and_sees_no_one_elses(client, superuser):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from apps.api.models import ApiKey
+
+    others = ApiKey(name="someone else's", owner=superuser)
+    others.assign_new_key()
+    others.save()
+    curator = get_user_model().objects.create_user("cora", password="x" * 20, is_staff=True)
+    curator.groups.add(Group.objects.get(name="Curator"))
+    client.force_login(curator)
+    response = client.post(reverse("admin:api_apikey_add"), {"name": "my notebook"}, follow=True)
+    assert response.status_code == 200
+    mine = ApiKey.objects.get(name="my notebook")
+    assert mine.owner == curator
+    listing = client.get(reverse("admin:api_apikey_changelist")).content.decode()
+    assert "my notebook" in listing and "someone else" not in listing
+    assert client.get(reverse("admin:api_apikey_change", args=[others.pk])).status_code == 302
+    client.post(
+        reverse("admin:api_apikey_changelist"),
+        {"action": "revoke_keys", "_selected_action": [mine.pk, others.pk]},
+    )
+    mine.refresh_from_db()
+    others.refresh_from_db()
+    assert mine.revoked_at is not None and others.revoked_at is None
