@@ -11,6 +11,8 @@ SITE_LINKS = {
     "sources": "ingest:sources",
     "curate": "curation:queue",
     "takedown": "curation:takedown_form",
+    "new_entries_feed": "feeds:new",
+    "api": "api:index",
 }
 
 
