@@ -503,7 +503,7 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware"),
     "corsheaders.middleware.CorsMiddleware",
 )
-CORS_URLS_REGEX = r"^/(api/v1/|datasets/|feeds/|sitemap\.xml)"
+CORS_URLS_REGEX = r"^/(api/v1/|datasets/|feeds/|sitemap[^/]*\.xml)"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -524,6 +524,11 @@ DATASET_MAX_ROWS = env_int("DATASET_MAX_ROWS", 1_000_000)
 DATASET_RATE_LIMIT = env_str("DATASET_RATE_LIMIT", "20/h")
 # The licence of the archive's own work in a package (its curation and metadata, not the posts).
 DATASET_LICENSE = env_str("DATASET_LICENSE", "CC-BY-4.0")
+# Daily: expired packages' files deleted, and those of packages an entry has left since.
+CELERY_BEAT_SCHEDULE["remove-data-packages"] = {
+    "task": "datasets.remove_packages",
+    "schedule": 86400.0,
+}
 # Feeds carry the newest FEED_ITEMS entries.
 FEED_ITEMS = env_int("FEED_ITEMS", 50)
 if min(API_MAX_PAGE_SIZE, DATASET_KEEP_DAYS, DATASET_INLINE_MAX_ROWS, FEED_ITEMS) < 1:

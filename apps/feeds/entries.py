@@ -19,11 +19,11 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from apps.archive.models import Account, Post, SourceArticle
+from apps.search.exports import url_pattern
 from apps.search.filters import SearchFilterSet
 from apps.timeline.models import TimelineEvent
 
@@ -50,11 +50,6 @@ class FeedItem:
     updated: datetime.datetime | None
     categories: list[str] = field(default_factory=list)
     sort_key: tuple = ()
-
-
-def _url_pattern(name: str) -> str:
-    """A detail page's path with ``{}`` for the id: reversed once, not once per item."""
-    return reverse(name, args=[987654321]).replace("987654321", "{}")
 
 
 def _when(entry) -> tuple[datetime.datetime | None, datetime.datetime | None]:
@@ -163,7 +158,7 @@ def _newest_published(queryset, limit: int):
 def newly_published(*, limit: int) -> list[FeedItem]:
     """The ``limit`` entries published last (posts, articles, events), newest first: the
     newest ``limit`` of each kind, merged (three queries)."""
-    post_url, article_url = _url_pattern("archive:post"), _url_pattern("archive:article")
+    post_url, article_url = url_pattern("archive:post"), url_pattern("archive:article")
     items = [post_item(p, post_url.format(p.pk)) for p in _newest_published(_posts(), limit)]
     items += [
         article_item(a, article_url.format(a.pk)) for a in _newest_published(_articles(), limit)
@@ -184,11 +179,11 @@ def search_matches(filterset: SearchFilterSet, *, limit: int) -> list[FeedItem]:
         ids.setdefault(kind, []).append(entry_id)
     found: dict[tuple[str, int], FeedItem] = {}
     if ids.get("post"):
-        pattern = _url_pattern("archive:post")
+        pattern = url_pattern("archive:post")
         for post in _posts().filter(pk__in=ids["post"]):
             found["post", post.pk] = post_item(post, pattern.format(post.pk))
     if ids.get("article"):
-        pattern = _url_pattern("archive:article")
+        pattern = url_pattern("archive:article")
         for article in _articles().filter(pk__in=ids["article"]):
             found["article", article.pk] = article_item(article, pattern.format(article.pk))
     if ids.get("event"):

@@ -40,7 +40,7 @@ COLUMNS = [
 ]
 
 
-def _index_batches(
+def index_batches(
     filterset: SearchFilterSet, limit: int | None = None
 ) -> Iterator[list[tuple[str, int]]]:
     """The matching index rows, oldest first, in batches: one query read through a server-side
@@ -63,7 +63,7 @@ def _iso(value) -> str:
     return value.isoformat() if value else ""
 
 
-def _url_pattern(name: str) -> str:
+def url_pattern(name: str) -> str:
     """A detail page's path with ``{}`` for the id: reversed once, not once per row."""
     return reverse(name, args=[987654321]).replace("987654321", "{}")
 
@@ -80,9 +80,9 @@ def export_rows(
 ) -> Iterator[dict]:
     """Every matching published entry (the oldest ``limit``, if given) as a dict of
     :data:`COLUMNS`, oldest first."""
-    post_url = site_url + _url_pattern("archive:post")
-    article_url = site_url + _url_pattern("archive:article")
-    for batch in _index_batches(filterset, limit):
+    post_url = site_url + url_pattern("archive:post")
+    article_url = site_url + url_pattern("archive:article")
+    for batch in index_batches(filterset, limit):
         ids: dict[str, list[int]] = {}
         for kind, entry_id in batch:
             ids.setdefault(kind, []).append(entry_id)
@@ -176,10 +176,10 @@ def csv_stream(rows: Iterator[dict]) -> Iterator[str]:
     yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
     yield writer.writeheader()
     for row in rows:
-        yield writer.writerow({key: _defuse(value) for key, value in row.items()})
+        yield writer.writerow({key: defuse(value) for key, value in row.items()})
 
 
-def _defuse(value):
+def defuse(value):
     """Spreadsheet formula injection: a cell starting with = + - @ is read as text."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

@@ -235,6 +235,8 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
         "first_url": link() if (request.GET.get("cursor") or page.page > 1) else None,
         "export_csv_url": reverse_once("search:export_csv") + link(),
         "export_json_url": reverse_once("search:export_json") + link(),
+        "data_package_url": reverse_once("datasets:new") + link(order=None, variant=None),
+        "data_package_full_url": reverse_once("datasets:new") + link(order=None, variant="full"),
         "timeline_url": reverse_once("timeline:timeline") + link(),
         "permalink": permalink,
         "cited_at": cited_at,
