@@ -6,15 +6,18 @@ import datetime
 import hashlib
 from urllib.parse import urlencode
 
+import orjson
+from django.conf import settings
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Schema
 
 from apps.api import presenting, schemas
 from apps.api.presenting import Links
 from apps.archive.models import Account, Outlet, Post, SourceArticle
 from apps.core.caching import cache_get, cache_set
-from apps.core.content import content_version
+from apps.core.content import content_version, story_version
 from apps.core.public import get_public_or_gone
 from apps.search import citations, volume
 from apps.search.filters import SearchFilterSet
@@ -321,6 +324,19 @@ def _cache_key(prefix: str, request, version: str, params: dict) -> str:
     return f"{prefix}:{version}:{hashlib.sha256(signature.encode()).hexdigest()}"
 
 
+def _kept_answer(key: str, schema: type[Schema], compute) -> HttpResponse:
+    """The answer kept under ``key``, else ``compute()``'s, checked against ``schema`` once and
+    kept as the bytes sent: a kept answer is sent as it is, as the pages' cache sends a page
+    (checking it again on every call cost three times the rest of a repeated search)."""
+    kept = settings.PUBLIC_PAGE_CACHE  # the pages' switch (off: every answer computed afresh)
+    body = cache_get(key) if kept else None
+    if body is None:
+        body = orjson.dumps(schema.model_validate(compute()).model_dump())
+        if kept:
+            cache_set(key, body, CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json")
+
+
 def _search_result(result, links: Links) -> dict:
     entry = result.entry
     if result.kind == "post":
@@ -354,9 +370,12 @@ def search(request, params: Query[schemas.SearchParams]):
     query = params.as_query()
     paging = {"cursor": params.cursor, "page": str(params.page)}
     key = _cache_key("api-search", request, version, {**query, **paging})
-    found = cache_get(key)
-    if found is not None:
-        return found
+    return _kept_answer(
+        key, schemas.Search, lambda: _search_answer(request, params, query, version)
+    )
+
+
+def _search_answer(request, params, query: dict, version: str) -> dict:
     filterset = SearchFilterSet(query, queryset=SearchEntry.objects.all())
     page = search_run(filterset, cursor=params.cursor, page=params.page, version=version)
     links = Links(request)
@@ -364,7 +383,7 @@ def search(request, params: Query[schemas.SearchParams]):
     if page.next_cursor or page.next_page:
         step = {"cursor": page.next_cursor} if page.next_cursor else {"page": page.next_page}
         next_url = links.api("search") + "?" + urlencode({**query, **step})
-    found = {
+    return {
         "query": query,
         "understood_as": filterset.parsed.explain(),
         "notes": [*filterset.parsed.notes, *filterset.problems()],
@@ -379,8 +398,6 @@ def search(request, params: Query[schemas.SearchParams]):
         ],
         "page_url": links.path(reverse("search:search")) + "?" + urlencode(query),
     }
-    cache_set(key, found, CACHE_SECONDS)
-    return found
 
 
 @endpoint("/timeline", "timeline", schemas.Timeline, tag="timeline")
@@ -388,41 +405,73 @@ def timeline(request, params: Query[schemas.TimelineParams]):
     """The timeline at any zoom: the volume of matching entries (posts unless `kind` says
     otherwise) per bar, and the published events in the period, in story order. With no
     `period`, bars by year; zoom in with a bar's `period` (and `by` for finer bars)."""
-    version = content_version()
+    version = content_version()  # before anything else is read
     query = params.as_query()
     zoom_params = {"period": params.period, "by": params.by or ""}
     key = _cache_key("api-timeline", request, version, {**query, **zoom_params})
-    found = cache_get(key)
-    if found is not None:
-        return found
+    return _kept_answer(
+        key, schemas.Timeline, lambda: _timeline_answer(request, params, query, version)
+    )
+
+
+def _timeline_answer(request, params, query: dict, version: str) -> dict:
     filterset = SearchFilterSet(query, queryset=SearchEntry.objects.all())
     zoom = volume.parse_zoom(params.period, params.by)
-    bars = volume.volume_bars(volume.volume_counts(filterset, zoom), zoom)
-    events = TimelineEvent.objects.published().select_related("chapter").in_order()
-    if zoom.start is not None:
-        events = events.filter(date__gte=zoom.start.date(), date__lt=zoom.end.date())
-    if filterset.tsquery:
-        events = events.filter(pk__in=filterset.qs.filter(kind="event").values("entry_id"))
+    bars = _timeline_bars(filterset, zoom, version)
     links = Links(request)
-    found = {
+    zoom_params = {"period": zoom.period, "by": params.by or ""}
+    return {
         "period": zoom.period,
         "by": zoom.by,
         "label": zoom.label,
         "notes": [*zoom.notes, *filterset.parsed.notes, *filterset.problems()],
-        "total": sum(bar.count for bar in bars),
-        "bars": [
+        "total": sum(bar["count"] for bar in bars),
+        "bars": bars,
+        "events": _timeline_events(request, filterset, zoom, links),
+        "page_url": links.path(reverse("timeline:timeline"))
+        + "?"
+        + urlencode({**query, **{k: v for k, v in zoom_params.items() if v}}),
+    }
+
+
+def _timeline_bars(filterset, zoom, version: str) -> list[dict]:
+    """Every bar of the zoom, kept under the public content version as the page keeps its
+    chart: a month by hour is 744 of them."""
+    signature = volume.counts_signature(filterset, zoom)
+    key = f"api-timeline-bars:{version}:{zoom.by}:{signature}"
+    bars = cache_get(key)
+    if bars is None:
+        counts = volume.volume_counts(filterset, zoom)
+        bars = [
             {
                 "start": bar.start,
                 "period": volume.period_of(bar.start, zoom.by),
                 "label": bar.label,
                 "count": bar.count,
             }
-            for bar in bars
-        ],
-        "events": [presenting.event_out(event, links) for event in events],
-        "page_url": links.path(reverse("timeline:timeline"))
-        + "?"
-        + urlencode({**query, **{k: v for k, v in zoom_params.items() if v}}),
-    }
-    cache_set(key, found, CACHE_SECONDS)
+            for bar in volume.volume_bars(counts, zoom)
+        ]
+        cache_set(key, bars, CACHE_SECONDS)
+    return bars
+
+
+def _timeline_events(request, filterset, zoom, links: Links) -> list[dict]:
+    """The published events of the period that the query matches, in story order, kept under
+    the story's own version as the timeline page keeps its events (new posts elsewhere leave
+    them alone)."""
+    key = _cache_key(
+        "api-timeline-events",
+        request,
+        story_version(),
+        {"period": zoom.period, "tsquery": filterset.tsquery},
+    )
+    found = cache_get(key)
+    if found is None:
+        events = TimelineEvent.objects.published().select_related("chapter").in_order()
+        if zoom.start is not None:
+            events = events.filter(date__gte=zoom.start.date(), date__lt=zoom.end.date())
+        if filterset.tsquery:
+            events = events.filter(pk__in=filterset.qs.filter(kind="event").values("entry_id"))
+        found = [presenting.event_out(event, links) for event in events]
+        cache_set(key, found, CACHE_SECONDS)
     return found

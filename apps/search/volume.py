@@ -157,6 +157,13 @@ def _counts_granularity(by: str, cleaned: dict) -> str:
     return "month"
 
 
+def counts_signature(filterset: SearchFilterSet, zoom: Zoom) -> str:
+    """What the counts of :func:`volume_counts` depend on (the statement as PostgreSQL would
+    receive it), for keys of what is kept from them."""
+    statement, params = _volume_query(filterset, zoom)
+    return hashlib.sha256(repr((as_text(statement), params)).encode()).hexdigest()
+
+
 def volume_counts(filterset: SearchFilterSet, zoom: Zoom) -> dict[datetime.datetime, int]:
     """Matching entries (posts unless another kind is chosen) per bar, in one query."""
     statement, params = _volume_query(filterset, zoom)
