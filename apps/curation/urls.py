@@ -1,6 +1,7 @@
 from django.urls import path
 
 from apps.curation.views import captures, entries, login, queue, rules, takedowns, two_factor
+from apps.fixity import views as fixity
 
 app_name = "curation"
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("curate/captures/<id:pk>/", captures.capture_content, name="capture"),
     path("curate/bulk/<id:pk>/", queue.bulk_progress, name="bulk_progress"),
     path("curate/bulk/<id:pk>/retry/", queue.bulk_retry, name="bulk_retry"),
+    path("curate/fixity/", fixity.problems, name="fixity_problems"),
     path("curate/rules/", rules.rules, name="rules"),
     path("curate/rules/<id:pk>/active/", rules.rule_active, name="rule_active"),
     path("curate/rules/<id:pk>/apply/", rules.rule_apply, name="rule_apply"),

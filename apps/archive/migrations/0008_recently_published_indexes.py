@@ -4,18 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0007_post_moment_precision_and_zone'),
+        ("archive", "0007_post_moment_precision_and_zone"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(models.OrderBy(models.F('moderated_at'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('moderation_state', 'published')), name='post_recently_published'),
+            model_name="post",
+            index=models.Index(
+                models.OrderBy(models.F("moderated_at"), descending=True, nulls_last=True),
+                models.OrderBy(models.F("id"), descending=True),
+                condition=models.Q(("moderation_state", "published")),
+                name="post_recently_published",
+            ),
         ),
         migrations.AddIndex(
-            model_name='sourcearticle',
-            index=models.Index(models.OrderBy(models.F('moderated_at'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('moderation_state', 'published')), name='article_recently_published'),
+            model_name="sourcearticle",
+            index=models.Index(
+                models.OrderBy(models.F("moderated_at"), descending=True, nulls_last=True),
+                models.OrderBy(models.F("id"), descending=True),
+                condition=models.Q(("moderation_state", "published")),
+                name="article_recently_published",
+            ),
         ),
     ]

@@ -17,6 +17,7 @@ from apps.curation.forms import BulkForm
 from apps.curation.models import BulkAction, JobState
 from apps.curation.services import CurationError
 from apps.curation.views.common import curator_login_required, entry_perm, kind_or_404, require
+from apps.fixity.reports import problem_count
 
 QUEUE_PAGE_SIZE = 50
 _PLACEHOLDER = "2147483647"
@@ -71,6 +72,7 @@ def queue(request):
             "next_query": next_query,
             "is_first_page": not after,
             "bulk_form": BulkForm(),
+            "fixity_problems": problem_count(),
             "recent_jobs": list(
                 BulkAction.objects.filter(actor=request.user).select_related("actor")[:3]
             ),

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FixityConfig(AppConfig):
+    name = "apps.fixity"
+    verbose_name = "Fixity audits"
