@@ -1,12 +1,14 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
 def _groups_after_migrate(sender, using="default", **kwargs):
-    # Runs after auth has created this app's permissions (its handler was connected first).
-    from apps.curation.roles import groups_sync
+    # The roles name permissions of apps installed after this one (the API's keys): sync them
+    # once every app's permissions exist, after the last app that post_migrate is sent for.
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if using == "default" and sender is last:
+        from apps.curation.roles import groups_sync
 
-    if using == "default":
         groups_sync(strict=False)
 
 
@@ -15,4 +17,4 @@ class CurationConfig(AppConfig):
     verbose_name = "Curation"
 
     def ready(self):
-        post_migrate.connect(_groups_after_migrate, sender=self, dispatch_uid="curation-groups")
+        post_migrate.connect(_groups_after_migrate, dispatch_uid="curation-groups")
