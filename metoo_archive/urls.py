@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from metoo_archive import health
 
+# A database that cannot be reached answers the 503 page wherever it fails (see the function).
+handler500 = "metoo_archive.statement_timeout.server_error"
+
 urlpatterns = [
     path("", include("apps.timeline.urls")),
     path("", include("apps.archive.urls")),
