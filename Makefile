@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: install lock run test lint format migrate seed chromium benchmark clean
+.PHONY: install lock run test lint format migrate seed chromium redis benchmark clean fault-test
 
 # Debian ships venv's pip bootstrap separately (python3.11-venv); install it when it is missing.
 $(BIN)/python:
@@ -64,9 +64,17 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install chromium lint ## the whole suite: ruff, migrations check, pytest (real PostgreSQL, Chromium)
+redis: ## Debian's redis-server for the broker fault tests, when it is missing (run by the tests, never as a service)
+	@command -v redis-server >/dev/null 2>&1 || { \
+		echo "Installing Debian's redis-server for the broker fault tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
+test: install chromium redis lint ## the whole suite: ruff, migrations check, pytest (real PostgreSQL, Celery, Chromium)
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not fault"
+
+fault-test: install redis ## the long fault-injection runs (a 100,000-line export killed mid-way...): before every release
+	$(BIN)/python -m pytest -m fault
 
 benchmark: install
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -206,14 +206,17 @@ if os.environ.get("CELERY_BROKER_URL"):
 else:
     # A broker that needs no server: kombu's filesystem transport, messages as files under var/.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed", "control"):
+    for _sub in ("out", "processed", "control", "unacked"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's transport with late acknowledgement: a killed worker's message is given back.
+    CELERY_BROKER_TRANSPORT = "metoo_archive.filebroker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
+        "unacked_folder": str(_broker_dir / "unacked"),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
@@ -222,6 +225,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A pool process killed mid-task (the OOM killer picks the busiest) gives its message back
+# rather than having it acknowledged as failed: every late-acknowledged task is safe to re-run.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)

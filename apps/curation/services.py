@@ -615,7 +615,9 @@ def bulk_action_enqueue(*, job_id: int) -> bool:
     return True
 
 
-def bulk_action_run(*, job_id: int, chunk_size: int = 1000) -> BulkAction | None:
+def bulk_action_run(
+    *, job_id: int, chunk_size: int = 1000, resume: bool = False
+) -> BulkAction | None:
     """Carry out a recorded bulk action in chunks of ``chunk_size``, each in its own
     transaction through :func:`entries_transition`, saving progress after each chunk.
 
@@ -623,6 +625,8 @@ def bulk_action_run(*, job_id: int, chunk_size: int = 1000) -> BulkAction | None
     message does nothing while another worker runs it; a job whose worker died (no progress
     saved for ``BULK_STALE_AFTER``) can be claimed again by the redelivered message. Running a
     job again is safe: entries already decided are no longer pending, so they are skipped.
+    ``resume`` is for the task's own retry after the database went away: the job it left
+    "running" (it could not record the failure) is its own, so it takes it at once.
     """
     from apps.curation.filters import queue_filterset
 
@@ -630,6 +634,8 @@ def bulk_action_run(*, job_id: int, chunk_size: int = 1000) -> BulkAction | None
     claimable = Q(state__in=[JobState.QUEUED, JobState.FAILED]) | Q(
         state=JobState.RUNNING, heartbeat_at__lt=now - BULK_STALE_AFTER
     )
+    if resume:
+        claimable |= Q(state=JobState.RUNNING)
     claimed = BulkAction.objects.filter(claimable, pk=job_id).update(
         state=JobState.RUNNING, error="", heartbeat_at=now
     )
@@ -648,14 +654,20 @@ def bulk_action_run(*, job_id: int, chunk_size: int = 1000) -> BulkAction | None
             if not ids:
                 break
             last_id = ids[-1]
-            job.changed += entries_decide(
-                kind=job.entry_kind, ids=ids, action=job.action, actor=job.actor,
-                reason=job.reason or f"Bulk {job.get_action_display().lower()} #{job.pk}",
-            )  # fmt: skip
+            # The decisions and the progress that counts them commit together: a job cut off
+            # between the two (the database gone) would resume past entries it never counted.
+            with transaction.atomic():
+                changed = entries_decide(
+                    kind=job.entry_kind, ids=ids, action=job.action, actor=job.actor,
+                    reason=job.reason or f"Bulk {job.get_action_display().lower()} #{job.pk}",
+                )  # fmt: skip
+                BulkAction.objects.filter(pk=job.pk).update(
+                    done=job.done + len(ids),
+                    changed=job.changed + changed,
+                    heartbeat_at=timezone.now(),
+                )
             job.done += len(ids)
-            BulkAction.objects.filter(pk=job.pk).update(
-                done=job.done, changed=job.changed, heartbeat_at=timezone.now()
-            )
+            job.changed += changed
     except Exception as exc:
         BulkAction.objects.filter(pk=job.pk).update(
             state=JobState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]

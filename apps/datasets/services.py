@@ -18,6 +18,7 @@ fails with a clear error instead of becoming ready.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -25,12 +26,13 @@ import logging
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -49,8 +51,6 @@ logger = logging.getLogger(__name__)
 # oldest first, so the same search in any order is the same package.
 SEARCH_PARAMS = tuple(sorted(name for name in SearchFilterSet.base_filters if name != "order"))
 MAX_VALUE_LENGTH = 1000  # the query's own limit; no other parameter is longer when valid
-# A build that saved no progress for this long died with its worker: it may be claimed again.
-STALE_AFTER = datetime.timedelta(minutes=10)
 # Longer than any curation transaction runs between writing its decision and committing.
 RACE_SECONDS = 300
 
@@ -150,15 +150,41 @@ def package_enqueue(*, package_id) -> bool:
 
 
 def package_build(*, package_id) -> DataPackage | None:
-    """Build a recorded package: claimed with a conditional update (a redelivered message does
-    nothing while another worker builds it; a build whose worker died, silent for
-    ``STALE_AFTER``, is claimed again), written to a temporary name under ``DATASET_DIR`` and
-    renamed when complete. A failure marks the package failed with its error and leaves no
+    """Build a recorded package: claimed with a conditional update under the package's build
+    lock (a redelivered message does nothing while another worker builds it; a build whose
+    worker died is claimed again at once), written to a temporary name under ``DATASET_DIR``
+    and renamed when complete. A failure marks the package failed with its error and leaves no
     file. Returns the package, or None if it was not this call's to build."""
+    with package_build_lock(package_id) as held:
+        if not held:
+            return None
+        return _package_build(package_id=package_id)
+
+
+@contextlib.contextmanager
+def package_build_lock(package_id) -> Iterator[bool]:
+    """Try to hold the package's build lock (a PostgreSQL session advisory lock, which the ORM
+    has none of) for as long as the build lasts; yields whether it is held. It goes with its
+    holder's database session, so a package still marked building while the lock is free was
+    left by a worker that died: no heartbeat's age to wait for, and none to misjudge."""
+    digest = hashlib.sha256(f"datasets.package_build:{package_id}".encode()).digest()
+    lock = int.from_bytes(digest[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with contextlib.suppress(DatabaseError):  # a lost session has dropped it already
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
+
+
+def _package_build(*, package_id) -> DataPackage | None:
     now = timezone.now()
-    claimable = Q(state=PackageState.QUEUED) | Q(
-        state=PackageState.BUILDING, heartbeat_at__lt=now - STALE_AFTER
-    )
+    # Building, yet its lock free (the caller holds it): its worker died.
+    claimable = Q(state__in=[PackageState.QUEUED, PackageState.BUILDING])
     # Read before anything else, like every reader of public content (apps.core.content).
     version = content_version()
     claimed = DataPackage.objects.filter(claimable, pk=package_id).update(

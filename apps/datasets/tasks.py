@@ -7,7 +7,7 @@ from apps.datasets import services
 
 
 # acks_late: a worker that dies mid-way leaves the message to be redelivered, and the service
-# claims again a build that stopped saving progress. A package of DATASET_MAX_ROWS rows takes
+# claims again a build whose lock went with its worker. A package of DATASET_MAX_ROWS rows takes
 # minutes; the soft limit marks it failed, to be asked for again.
 @shared_task(name="datasets.build_package", acks_late=True, soft_time_limit=3600, time_limit=3660)
 def build_package(package_id: str) -> None:

@@ -13,19 +13,20 @@ import contextlib
 import datetime
 import gc
 import gzip
+import hashlib
 import io
 import logging
 import os
 import sys
 import threading
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.archive.models import SourceArticle
@@ -386,7 +387,7 @@ def feed_poll(
     *, feed_id: int, task_id: str = "", raise_transient: bool = False
 ) -> IngestRun | None:
     """Poll one feed now. Safe to call twice with the same task id (the second call does
-    nothing) and from two workers at once (a lease on the feed lets only one in)."""
+    nothing) and from two workers at once (the feed's poll lock lets only one in)."""
     feed = Feed.objects.filter(pk=feed_id, active=True).first()
     if feed is None:
         return None
@@ -402,31 +403,54 @@ def feed_poll(
         )
         if done.exists():
             return None
-    now = timezone.now()
-    lease = now + datetime.timedelta(seconds=settings.INGEST_TASK_TIME_LIMIT + 60)
-    claimed = (
-        Feed.objects.filter(pk=feed.pk)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=lease)
-    )
-    if not claimed:
-        return None
-    try:
-        return source_ingest(
-            source=feed.url,
-            format=feed.format,
-            feed=feed,
-            task_id=task_id,
-            raise_transient=raise_transient,
-            extract_articles=True,
+    with feed_poll_lock(feed.pk) as held:
+        if not held:
+            return None
+        now = timezone.now()
+        # Runs of this feed still marked running died with their worker (they held the lock).
+        feed.runs.filter(status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED,
+            finished_at=now,
+            error=f"{feed.url}: interrupted (its worker stopped); polled again",
         )
+        lease = now + datetime.timedelta(seconds=settings.INGEST_TASK_TIME_LIMIT + 60)
+        Feed.objects.filter(pk=feed.pk).update(lease_until=lease)  # shown to operators
+        try:
+            return source_ingest(
+                source=feed.url,
+                format=feed.format,
+                feed=feed,
+                task_id=task_id,
+                raise_transient=raise_transient,
+                extract_articles=True,
+            )
+        finally:
+            Feed.objects.filter(pk=feed.pk).update(lease_until=None)
+
+
+@contextlib.contextmanager
+def feed_poll_lock(feed_id: int) -> Iterator[bool]:
+    """Try to hold the feed's poll lock (a PostgreSQL session advisory lock, which the ORM has
+    none of) for as long as the poll lasts; yields whether it is held. Unlike a lease written
+    in the row, it goes with its holder's database session: a worker killed mid-poll, or cut
+    off from the database, leaves nothing that keeps the next poll out."""
+    digest = hashlib.sha256(f"ingest.feed_poll:{feed_id}".encode()).digest()
+    lock = int.from_bytes(digest[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
     finally:
-        Feed.objects.filter(pk=feed.pk).update(lease_until=None)
+        if held:
+            with contextlib.suppress(DatabaseError):  # a lost session has dropped it already
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
 
 
 def feed_poll_soon(*, feed_ids: list[int]) -> int:
     """A curator's "poll now": queue a poll of each active feed once the transaction commits.
-    The schedule is left alone; the feed's lease keeps a beat-queued poll from overlapping."""
+    The schedule is left alone; the feed's poll lock keeps a beat-queued poll from overlapping."""
     ids = list(Feed.objects.active().filter(pk__in=feed_ids).values_list("pk", flat=True))
 
     def enqueue():

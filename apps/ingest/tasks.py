@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from apps.core.fetching import TransientFetchError
 from apps.ingest import services
@@ -36,12 +36,18 @@ def poll_due_feeds() -> int:
 )
 def poll_feed(self, feed_id: int) -> None:
     """Poll one feed. Safe to deliver twice: the run is keyed by the task id, the feed is
-    leased while it is polled, and every write is an upsert by natural key."""
+    locked while it is polled, and every write is an upsert by natural key."""
     try:
         services.feed_poll(feed_id=feed_id, task_id=self.request.id or "", raise_transient=True)
     except TransientFetchError as exc:
         backoff = settings.INGEST_RETRY_BASE * (2**self.request.retries)
         raise self.retry(exc=exc, countdown=max(exc.retry_after or 0, backoff)) from exc
+    except (OperationalError, InterfaceError) as exc:
+        # The database went away mid-poll (a restart, a failover): the batches committed stay,
+        # and every write is an upsert, so the retry reads the whole source again once the
+        # database is back (the connection Django left broken is replaced before it runs).
+        backoff = settings.INGEST_RETRY_BASE * (2**self.request.retries)
+        raise self.retry(exc=exc, countdown=backoff) from exc
 
 
 @shared_task(name="ingest.link_replies", ignore_result=True, soft_time_limit=600, time_limit=660)

@@ -799,6 +799,11 @@ class BatchWriter:
                 sync_entries("post", published_post_ids)
             if published_article_ids:
                 sync_entries("article", published_article_ids)
+            # The run's counts so far, committed with the batch: a run whose worker is killed
+            # still says what it wrote, so the counts of all runs add up to what is stored.
+            IngestRun.objects.filter(pk=self.run.pk).update(
+                **{f"{name}_count": value for name, value in self.counts.as_dict().items()}
+            )
 
     def close(self) -> Counts:
         self.flush()

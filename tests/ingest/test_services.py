@@ -333,14 +333,48 @@ def test_a_repeated_delivery_of_the_same_task_does_nothing_the_second_time():
 
 
 def test_a_feed_being_polled_elsewhere_is_not_polled_twice():
-    from django.utils import timezone
+    import threading
+
+    from django.db import connection
 
     feed = Feed.objects.create(name="Busy", url=str(FIXTURES / "atom.xml"))
-    Feed.objects.filter(pk=feed.pk).update(
-        lease_until=timezone.now() + timezone.timedelta(minutes=5)
-    )
-    assert services.feed_poll(feed_id=feed.pk, task_id="other") is None
+    held, done = threading.Event(), threading.Event()
+
+    def poll_elsewhere():  # another worker's database session, polling the feed now
+        try:
+            with services.feed_poll_lock(feed.pk):
+                held.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    elsewhere = threading.Thread(target=poll_elsewhere)
+    elsewhere.start()
+    try:
+        assert held.wait(10)
+        assert services.feed_poll(feed_id=feed.pk, task_id="other") is None
+    finally:
+        done.set()
+        elsewhere.join()
     assert not IngestRun.objects.exists()
+
+
+def test_a_poll_cut_short_by_a_killed_worker_is_closed_and_its_redelivery_polls_the_feed():
+    from django.utils import timezone
+
+    feed = Feed.objects.create(name="Cut short", url=str(FIXTURES / "twarc1.jsonl"))
+    # What a worker killed mid-poll leaves: its run marked running and the feed leased.
+    killed = IngestRun.objects.create(source=feed.url, feed=feed, task_id="killed")
+    Feed.objects.filter(pk=feed.pk).update(
+        lease_until=timezone.now() + timezone.timedelta(minutes=12)
+    )
+    run = services.feed_poll(feed_id=feed.pk, task_id="killed")  # the message, redelivered
+    assert run is not None and run.status == RunStatus.SUCCEEDED
+    killed.refresh_from_db()
+    assert killed.status == RunStatus.FAILED and "interrupted" in killed.error
+    assert Post.objects.count() == 4
+    feed.refresh_from_db()
+    assert feed.lease_until is None
 
 
 def test_due_feeds_are_claimed_once():
