@@ -1,8 +1,17 @@
 """gunicorn's settings for the archive's web server: the Dockerfile's command and
 ``manage.py serve`` run ``gunicorn --config gunicorn.conf.py metoo_archive.wsgi``. The
-address, workers and threads are given on their command lines; this file holds the hook."""
+address, workers and threads are given on their command lines; this file holds the hooks and
+the keep-alive."""
 
 import gc
+import socket
+import sys
+
+# Seconds a kept-alive connection may idle between requests (gunicorn's default is 2). Clients
+# that pause a second or two between requests (a reader clicking on, a script paging) met the
+# server closing the connection just as they sent on it: a reset, 16 in the load test's 5
+# minutes (benchmarks/RESULTS.md). Behind a proxy, keep it above the proxy's own idle timeout.
+keepalive = 5
 
 
 def post_worker_init(worker):
@@ -18,3 +27,20 @@ def post_worker_init(worker):
     get_resolver().url_patterns  # noqa: B018 -- imports the views
     gc.freeze()
     worker.log.info("froze %d start-up objects out of the collector's reach", gc.get_freeze_count())
+
+
+def post_request(worker, req, environ, resp):
+    """After a write to a client that stopped reading timed out (WEB_SEND_TIMEOUT,
+    metoo_archive.send_timeout): shut the socket at once. gunicorn's threaded worker then
+    closes the connection gracefully on its main thread, waiting up to 2 s for the client to
+    close its side, which a stalled client never does; meanwhile no other connection of the
+    worker is served and its kept-alive ones expire under their clients' next requests.
+
+    gunicorn calls this hook from a ``finally`` clause, so the failed write is the exception
+    being raised."""
+    client = environ.get("gunicorn.socket")
+    if client is not None and isinstance(sys.exc_info()[1], TimeoutError):
+        try:
+            client.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already gone

@@ -164,6 +164,12 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 # A cancelled statement answers 503 (metoo_archive.statement_timeout).
 WEB_STATEMENT_TIMEOUT = env_int("WEB_STATEMENT_TIMEOUT", 10)
 MIDDLEWARE += ["metoo_archive.statement_timeout.CancelledStatementMiddleware"]
+# Seconds a write to a client may make no progress before the connection is dropped (0: no
+# limit), so a client that stops reading a download gives back its web thread and export slot
+# (metoo_archive.send_timeout; applies under gunicorn only). First, so that the static files
+# whitenoise answers before the other middleware are covered too.
+WEB_SEND_TIMEOUT = env_int("WEB_SEND_TIMEOUT", 30)
+MIDDLEWARE.insert(0, "metoo_archive.send_timeout.SendTimeoutMiddleware")
 
 # --- static ---------------------------------------------------------------------------------
 

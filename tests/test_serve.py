@@ -74,6 +74,9 @@ def test_serve_brings_up_the_seeded_archive_with_worker_and_scheduler(tmp_path):
     assert "celery@" in output and " ready." in output, output[-3000:]
     assert "beat: Starting" in output, output[-3000:]
     assert "start-up objects out of the collector's reach" in output, output[-3000:]
+    # Threads, as in the Dockerfile: a long export or a client slow to read holds one thread,
+    # not one of the only two processes (issue 15's load test saw pages wait 30-60 s).
+    assert "Using worker: gthread" in output, output[-3000:]
     assert "Stopped." in output
     pid_file = tmp_path / "var" / "postgres" / "postmaster.pid"
     deadline = time.monotonic() + 15

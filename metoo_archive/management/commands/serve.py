@@ -7,13 +7,26 @@ PostgreSQL server (when ``DATABASE_URL`` is unset) stays up as long as this proc
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+
+def env_count(name: str, default: int) -> int:
+    """A whole number from the environment (as the Dockerfile's GUNICORN_* variables), failing
+    loudly on anything else."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise CommandError(f"{name} must be a whole number, not {value!r}.") from None
 
 
 class Command(BaseCommand):
@@ -28,13 +41,42 @@ class Command(BaseCommand):
             "--host", default="127.0.0.1", help="Address to bind (default 127.0.0.1)."
         )
         parser.add_argument("--port", type=int, default=8000, help="Port to bind (default 8000).")
-        parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes.")
+        # As the Dockerfile and docker-compose.yml run gunicorn: threads in each worker, so a
+        # long export or a client slow to read holds one thread, not a whole worker.
+        parser.add_argument(
+            "--web-workers",
+            type=int,
+            default=None,
+            help="gunicorn worker processes (default GUNICORN_WORKERS or 2).",
+        )
+        parser.add_argument(
+            "--web-threads",
+            type=int,
+            default=None,
+            help="Threads per worker (default GUNICORN_THREADS or 4; 1: gunicorn's sync worker).",
+        )
         parser.add_argument(
             "--no-celery", action="store_true", help="Serve pages only, without worker and beat."
         )
 
-    def handle(self, *args, host: str, port: int, web_workers: int, no_celery: bool, **options):
+    def handle(
+        self,
+        *args,
+        host: str,
+        port: int,
+        web_workers: int | None,
+        web_threads: int | None,
+        no_celery: bool,
+        **options,
+    ):
         from django.conf import settings
+
+        if web_workers is None:
+            web_workers = env_count("GUNICORN_WORKERS", 2)
+        if web_threads is None:
+            web_threads = env_count("GUNICORN_THREADS", 4)
+        if web_workers < 1 or web_threads < 1:
+            raise CommandError("--web-workers and --web-threads must be at least 1.")
 
         self.stdout.write("Applying migrations…")
         call_command("migrate", interactive=False, verbosity=0)
@@ -53,6 +95,8 @@ class Command(BaseCommand):
                 f"{host}:{port}",
                 "--workers",
                 str(web_workers),
+                "--threads",
+                str(web_threads),
                 "--access-logfile",
                 "-",
                 "--log-level",
