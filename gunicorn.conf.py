@@ -7,11 +7,13 @@ import gc
 import socket
 import sys
 
-# Seconds a kept-alive connection may idle between requests (gunicorn's default is 2). Clients
-# that pause a second or two between requests (a reader clicking on, a script paging) met the
-# server closing the connection just as they sent on it: a reset, 16 in the load test's 5
-# minutes (benchmarks/RESULTS.md). Behind a proxy, keep it above the proxy's own idle timeout.
-keepalive = 5
+# Seconds a kept-alive connection may idle between requests (gunicorn's default is 2). A client
+# pausing about that long between requests (a reader clicking on, a curator deciding, a script
+# paging) meets the server closing the connection just as it sends on it: a reset (16 in the
+# load test's 5 minutes at 2 s, 1 at 5 s with curators pausing 2-6 s; benchmarks/RESULTS.md).
+# Idle connections wait in the worker's poller, not in a thread. Behind a proxy, keep it above
+# the proxy's own idle timeout for its upstream connections.
+keepalive = 10
 
 
 def post_worker_init(worker):

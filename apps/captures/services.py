@@ -10,11 +10,9 @@ back-off; one that cannot be made at all is marked failed with the reason.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import shutil
 import urllib.parse
-from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -25,6 +23,7 @@ from apps.captures.capturing import PageCapture, capture_page
 from apps.captures.models import CaptureStatus, WebCapture
 from apps.captures.storage import capture_dir, store_capture_files, url_key
 from apps.core.fetching import FetchError, TransientFetchError
+from apps.core.locks import lock_id, session_lock
 from apps.core.moderation import ModerationState
 
 logger = logging.getLogger(__name__)
@@ -58,26 +57,10 @@ def _new_capture(url: str, article: SourceArticle | None, post: Post | None) -> 
     )
 
 
-def _lock_id(purpose: str, key: str) -> int:
-    """A 64-bit advisory lock id (a key space of its own, apart from host_slot's pairs)."""
-    digest = hashlib.sha256(f"{purpose}:{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-@contextlib.contextmanager
-def capture_lock(key: str) -> Iterator[bool]:
-    """Try to hold the address's capture lock for the session; yields whether it is held.
-    A worker that dies loses its connection and with it the lock."""
-    lock = _lock_id("capture", key)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock])
-        held = cursor.fetchone()[0]
-    try:
-        yield held
-    finally:
-        if held:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
+def capture_lock(key: str) -> contextlib.AbstractContextManager[bool]:
+    """The address's capture lock (apps.core.locks); yields whether it is held. A worker that
+    dies loses its connection and with it the lock."""
+    return session_lock("capture", key)
 
 
 def request_capture(
@@ -92,7 +75,7 @@ def request_capture(
         # Serialises requests for one address (not the capture itself: a capture in progress
         # holds the other lock, and a request must not wait for it).
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id("request", key)])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id("request", key)])
         pending = WebCapture.objects.filter(url_key=key, status__in=PENDING).first()
         if pending is not None:
             return pending

@@ -26,18 +26,18 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.content import content_version
+from apps.core.locks import session_lock
 from apps.core.moderation import ModerationState
 from apps.curation.models import ModerationDecision
 from apps.datasets import packaging
@@ -161,24 +161,10 @@ def package_build(*, package_id) -> DataPackage | None:
         return _package_build(package_id=package_id)
 
 
-@contextlib.contextmanager
-def package_build_lock(package_id) -> Iterator[bool]:
-    """Try to hold the package's build lock (a PostgreSQL session advisory lock, which the ORM
-    has none of) for as long as the build lasts; yields whether it is held. It goes with its
-    holder's database session, so a package still marked building while the lock is free was
-    left by a worker that died: no heartbeat's age to wait for, and none to misjudge."""
-    digest = hashlib.sha256(f"datasets.package_build:{package_id}".encode()).digest()
-    lock = int.from_bytes(digest[:8], "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock])
-        held = cursor.fetchone()[0]
-    try:
-        yield held
-    finally:
-        if held:
-            with contextlib.suppress(DatabaseError):  # a lost session has dropped it already
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
+def package_build_lock(package_id) -> contextlib.AbstractContextManager[bool]:
+    """The package's build lock (apps.core.locks): a package still marked building while it is
+    free was left by a worker that died."""
+    return session_lock("datasets.package_build", package_id)
 
 
 def _package_build(*, package_id) -> DataPackage | None:

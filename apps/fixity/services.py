@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from apps.captures.models import CaptureFile
+from apps.core.locks import lock_id, session_lock
 from apps.fixity.models import DAMAGE, FileKind, FixityCheck, FixityFile, FixityRun, Result
 from apps.ingest.models import RawCapture
 
@@ -38,8 +39,8 @@ logger = logging.getLogger("apps.fixity")
 
 CHUNK = 1024 * 1024
 BATCH = 500
-# Any number the project takes no other advisory lock with.
-LOCK_KEY = 0x0F1C171
+# The audit's lock (apps.core.locks), by id: tests hold it from another session.
+LOCK_KEY = lock_id("fixity.audit")
 # A gzip file whose bytes were changed can fail to decompress rather than hash differently.
 DAMAGED_GZIP = (gzip.BadGzipFile, EOFError, zlib.error)
 
@@ -173,19 +174,12 @@ def files_audit(
 
 @contextmanager
 def _audit_lock() -> Iterator[None]:
-    """One audit at a time: the hourly task and an operator's ``audit_fixity`` could overlap.
-    A PostgreSQL session advisory lock, written by hand because the ORM has none; unlike a row
-    marking a run as under way, the server releases it when a killed worker's session ends."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
-        (locked,) = cursor.fetchone()
-    if not locked:
-        raise AuditBusy("another fixity audit is running; try again when it has finished")
-    try:
+    """One audit at a time: the hourly task and an operator's ``audit_fixity`` could overlap
+    (apps.core.locks: a killed worker's lock goes with its session)."""
+    with session_lock("fixity.audit") as held:
+        if not held:
+            raise AuditBusy("another fixity audit is running; try again when it has finished")
         yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
 
 
 def _raw_stored():

@@ -13,19 +13,18 @@ import contextlib
 import datetime
 import gc
 import gzip
-import hashlib
 import io
 import logging
 import os
 import sys
 import threading
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from apps.captures import importing
 from apps.captures.importing import ImportReport
 from apps.captures.storage import file_sha256
 from apps.core.fetching import FetchError, TransientFetchError, fetch
+from apps.core.locks import session_lock
 from apps.ingest import adapters
 from apps.ingest.capture import (
     CHUNK,
@@ -428,24 +428,10 @@ def feed_poll(
             Feed.objects.filter(pk=feed.pk).update(lease_until=None)
 
 
-@contextlib.contextmanager
-def feed_poll_lock(feed_id: int) -> Iterator[bool]:
-    """Try to hold the feed's poll lock (a PostgreSQL session advisory lock, which the ORM has
-    none of) for as long as the poll lasts; yields whether it is held. Unlike a lease written
-    in the row, it goes with its holder's database session: a worker killed mid-poll, or cut
-    off from the database, leaves nothing that keeps the next poll out."""
-    digest = hashlib.sha256(f"ingest.feed_poll:{feed_id}".encode()).digest()
-    lock = int.from_bytes(digest[:8], "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock])
-        held = cursor.fetchone()[0]
-    try:
-        yield held
-    finally:
-        if held:
-            with contextlib.suppress(DatabaseError):  # a lost session has dropped it already
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
+def feed_poll_lock(feed_id: int) -> contextlib.AbstractContextManager[bool]:
+    """The feed's poll lock (apps.core.locks): unlike a lease written in the row, a worker
+    killed mid-poll, or cut off from the database, leaves nothing that keeps the next poll out."""
+    return session_lock("ingest.feed_poll", feed_id)
 
 
 def feed_poll_soon(*, feed_ids: list[int]) -> int:
