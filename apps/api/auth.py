@@ -14,12 +14,12 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
-from django_ratelimit.core import get_usage
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyHeader
 from ninja.throttling import BaseThrottle
 
 from apps.api.models import ApiKey, key_digest
+from apps.core.limits import rate_limit_wait
 from metoo_archive.client_ip import client_ip
 
 # How stale ``last_used_at`` may be: writing it on every request would cost a write each.
@@ -70,17 +70,14 @@ class RateLimit(BaseThrottle):
 
     def allow_request(self, request) -> bool:
         keyed = isinstance(getattr(request, "auth", None), ApiKey)
-        usage = get_usage(
+        wait = rate_limit_wait(
             request,
             group="api.keyed" if keyed else "api.anonymous",
             key=_caller,
             rate=settings.API_KEY_RATE if keyed else settings.API_ANON_RATE,
-            increment=True,
         )
-        if usage is None or not usage["should_limit"]:
-            return True
-        self._wait.set(max(1, usage["time_left"]))
-        return False
+        self._wait.set(wait)
+        return wait is None
 
     def wait(self) -> float | None:
         return self._wait.get()

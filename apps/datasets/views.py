@@ -10,9 +10,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
-from django_ratelimit.core import get_usage
 
 from apps.core.content import content_version
+from apps.core.limits import rate_limit_wait
 from apps.datasets import packaging, services
 from apps.datasets.models import DataPackage, PackageState
 
@@ -24,22 +24,8 @@ BUILDING_RETRY_AFTER = 10
 
 def _rate_check(request) -> int | None:
     """Count a new package against the client's ``DATASET_RATE_LIMIT``: None while under it,
-    else the seconds until it may ask again. When the cache cannot be reached the request goes
-    through uncounted and the log says so (django-ratelimit would raise: a server error)."""
-    try:
-        usage = get_usage(
-            request,
-            group="dataset-new",
-            key="ip",
-            rate=settings.DATASET_RATE_LIMIT,
-            increment=True,
-        )
-    except Exception as error:  # any cache backend's error
-        logger.warning("cache unreachable (%s): package not rate-limited", type(error).__name__)
-        return None
-    if usage is None or not usage["should_limit"]:
-        return None
-    return max(1, usage["time_left"])
+    else the seconds until it may ask again."""
+    return rate_limit_wait(request, group="dataset-new", rate=settings.DATASET_RATE_LIMIT)
 
 
 def _again_url(package: DataPackage) -> str:

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.core.cache import cache
-from django_ratelimit.core import get_usage
 
+from apps.core.limits import rate_limit_wait
 from apps.search.filters import SearchFilterSet
 
 logger = logging.getLogger(__name__)
@@ -31,20 +31,7 @@ BUSY_RETRY_AFTER = 10
 def export_rate_check(request) -> int | None:
     """Count this export against the client's ``EXPORT_RATE_LIMIT``: None while under it,
     else the seconds until the client may export again."""
-    try:
-        usage = get_usage(
-            request,
-            group="search-export",
-            key="ip",
-            rate=settings.EXPORT_RATE_LIMIT,
-            increment=True,
-        )
-    except Exception as error:  # any cache backend's error
-        logger.warning("cache unreachable (%s): export not rate-limited", type(error).__name__)
-        return None
-    if usage is None or not usage["should_limit"]:
-        return None
-    return max(1, usage["time_left"])
+    return rate_limit_wait(request, group="search-export", rate=settings.EXPORT_RATE_LIMIT)
 
 
 def export_exceeds(filterset: SearchFilterSet, *, max_rows: int) -> bool:

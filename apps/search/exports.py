@@ -63,9 +63,10 @@ def _iso(value) -> str:
     return value.isoformat() if value else ""
 
 
-def url_pattern(name: str) -> str:
-    """A detail page's path with ``{}`` for the id: reversed once, not once per row."""
-    return reverse(name, args=[987654321]).replace("987654321", "{}")
+def url_pattern(name: str, stand_in: int | str = 987654321) -> str:
+    """A detail page's path with ``{}`` for its one argument (an id, or a slug with a slug's
+    ``stand_in``): reversed once, not once per row."""
+    return reverse(name, args=[stand_in]).replace(str(stand_in), "{}")
 
 
 POST_FIELDS = ("id", "platform", "text", "posted_at", "posted_at_precision", "posted_at_zone",
