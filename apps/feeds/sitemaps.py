@@ -2,12 +2,14 @@
 
 With a million posts no request may load them all. Django's own paginator counts every row and
 pages by OFFSET, so its last pages read the whole table; here a section's page ``n`` is the
-published entries whose ids fall in ``((n - 1) * limit, n * limit]``: one range scan of the
-primary key, ordered by id so a page holds the same entries from one day to the next (new
-entries land on the last pages). Gaps in the ids (pending, rejected or withdrawn entries, ids
-burnt by upserts) leave pages lighter, never heavier. The index asks each section for its
-highest published id (one query) and lists its pages; each page is one query, loading only
-the columns its addresses and dates are made from.
+published entries in the ``n``-th range of ``limit`` ids, counted from the range holding the
+lowest published id: one range scan of the primary key, ordered by id. Ranges are aligned to
+multiples of ``limit``, so a page holds the same entries from one day to the next (new entries
+land on the last pages); only withdrawing every entry of the first range renumbers them. Gaps
+in the ids (pending, rejected or withdrawn entries, ids burnt by upserts) leave pages lighter,
+never heavier, and ids below the first published one make no empty pages. The index asks each
+section for its lowest and highest published ids (one query) and lists its pages; each page is
+one query, loading only the columns its addresses and dates are made from.
 
 Only ``published()`` entries appear, and accounts only where they have a public page (a
 private person's address is their handle).
@@ -15,11 +17,11 @@ private person's address is their handle).
 
 from __future__ import annotations
 
-import math
 from types import SimpleNamespace
 
 from django.contrib import sitemaps
 from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -40,9 +42,19 @@ class IdRangePaginator:
         self.per_page = per_page
 
     @cached_property
+    def _ranges(self) -> tuple[int, int]:
+        """The first range of ids holding a published entry, and how many ranges follow up to
+        the last one (at least one, so that an empty section is a page, not a 404)."""
+        bounds = self.queryset.order_by().aggregate(lowest=Min("pk"), highest=Max("pk"))
+        if bounds["lowest"] is None:
+            return 0, 1
+        first = (bounds["lowest"] - 1) // self.per_page
+        last = (bounds["highest"] - 1) // self.per_page
+        return first, last - first + 1
+
+    @property
     def num_pages(self) -> int:
-        highest = self.queryset.order_by("-pk").values_list("pk", flat=True).first() or 0
-        return max(1, math.ceil(highest / self.per_page))
+        return self._ranges[1]
 
     def page(self, number) -> SimpleNamespace:
         try:
@@ -51,7 +63,7 @@ class IdRangePaginator:
             raise PageNotAnInteger("That page number is not an integer.") from error
         if number < 1 or number > self.num_pages:
             raise EmptyPage("That page contains no results.")
-        low = (number - 1) * self.per_page
+        low = (self._ranges[0] + number - 1) * self.per_page
         return SimpleNamespace(
             object_list=self.queryset.filter(pk__gt=low, pk__lte=low + self.per_page).order_by("pk")
         )

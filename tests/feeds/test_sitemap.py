@@ -64,13 +64,41 @@ def test_the_index_pages_each_section_by_ranges_of_ids(client, monkeypatch):
     monkeypatch.setattr(sitemaps, "PAGE_SIZE", 3)
     posts = [PostFactory(published=True) for _ in range(5)]
     index = locations(client, "/sitemap.xml")
-    highest = posts[-1].pk
+    lowest, highest = posts[0].pk, posts[-1].pk
     pages = [url for url in index if "sitemap-posts.xml" in url]
     assert pages[0] == "http://testserver/sitemap-posts.xml"
-    assert len(pages) == -(-highest // 3)
+    # Ranges of three ids, aligned to multiples of three, from the one holding the first post.
+    assert len(pages) == (highest - 1) // 3 - (lowest - 1) // 3 + 1
     assert pages[1:] == [
         f"http://testserver/sitemap-posts.xml?p={n}" for n in range(2, len(pages) + 1)
     ]
+
+
+def test_pages_start_at_the_first_published_id_and_keep_their_ranges(client, monkeypatch):
+    """However high the ids have climbed (a database that has seen millions of rows), the
+    section starts at the range of its first published entry: no run of empty pages before
+    it. A range with no published entry in between is still a page, empty, so that the pages
+    after it keep their numbers."""
+    monkeypatch.setattr(sitemaps, "PAGE_SIZE", 10)
+    base = (PostFactory(published=False).pk // 10 + 1_000) * 10  # far above every id so far
+    first = PostFactory(published=True, id=base + 1)
+    last = PostFactory(published=True, id=base + 25)
+    PostFactory(published=False, id=base + 15)
+
+    pages = [u for u in locations(client, "/sitemap.xml") if "sitemap-posts.xml" in u]
+    assert pages == [
+        "http://testserver/sitemap-posts.xml",
+        "http://testserver/sitemap-posts.xml?p=2",
+        "http://testserver/sitemap-posts.xml?p=3",
+    ]
+    assert locations(client, "/sitemap-posts.xml") == [
+        f"http://testserver{first.get_absolute_url()}"
+    ]
+    assert locations(client, "/sitemap-posts.xml?p=2") == []
+    assert locations(client, "/sitemap-posts.xml?p=3") == [
+        f"http://testserver{last.get_absolute_url()}"
+    ]
+    assert client.get("/sitemap-posts.xml?p=4").status_code == 404
 
 
 @pytest.mark.parametrize("state", ["pending", "rejected", "withdrawn"])
