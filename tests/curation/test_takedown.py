@@ -139,7 +139,7 @@ def test_requests_go_through_when_the_rate_limits_cache_cannot_be_reached(client
     }
     settings.TAKEDOWN_RATE_LIMIT = "1/h"
     post = PostFactory(published=True)
-    with caplog.at_level("WARNING", logger="apps.curation.views.takedowns"):
+    with caplog.at_level("WARNING", logger="apps.core.limits"):
         for _ in range(2):  # past the limit, which cannot be counted
             assert client.post(FORM, _request_data(f"/posts/{post.pk}/")).status_code == 200
         status = client.post(

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
+from apps.core.limits import rate_limit_wait
 from apps.curation import services
 from apps.curation.forms import NoteForm, TakedownForm, TakedownStatusForm
 from apps.curation.models import ModerationDecision, TakedownRequest, TakedownState
 from apps.curation.services import CurationError, entry_model
 from apps.curation.views.common import curator_login_required, entry_perm, require
-
-logger = logging.getLogger(__name__)
 
 # --- takedown requests: the public form -----------------------------------------------------
 
@@ -26,17 +22,10 @@ def _limited(request, group: str):
     """The "too many requests" page if this address has sent more POSTs than
     TAKEDOWN_RATE_LIMIT allows, else None. The counts live in the cache: when it cannot be
     reached (Redis down) the request goes through and the log says so, because a takedown
-    request must never fail for an outage (django-ratelimit would raise, a server error)."""
+    request must never fail for an outage."""
     if request.method != "POST":
         return None
-    try:
-        limited = is_ratelimited(
-            request, group=group, key="ip", rate=settings.TAKEDOWN_RATE_LIMIT, increment=True
-        )
-    except Exception as error:  # any cache backend's error
-        logger.warning("cache unreachable (%s): %s not rate-limited", type(error).__name__, group)
-        return None
-    if not limited:
+    if rate_limit_wait(request, group=group, rate=settings.TAKEDOWN_RATE_LIMIT) is None:
         return None
     response = render(request, "curation/takedown_limited.html", status=429)
     response["Retry-After"] = "3600"
