@@ -368,6 +368,9 @@ class CitationSource:
     # The web capture cited (its permalink), or "" when the time and hash above are those of
     # the raw feed capture the entry was read from.
     capture_url: str = ""
+    # A private person's post: its address is known but not given. Otherwise a missing
+    # ``original_url`` was never recorded (a public figure's post known only by its id).
+    original_withheld: bool = False
     names: list[Name] = field(init=False)
 
     def __post_init__(self):
@@ -464,6 +467,7 @@ def source_for(
             container=entry.get_platform_display(),
             date=_day(entry.moment.date if entry.moment else None),
             original_url=entry.url if shows else "",
+            original_withheld=not shows,
             archive_url=archive_url,
             accessed=today,
             # A capture's page shows the address captured, which would name a private person.
@@ -563,8 +567,10 @@ def _capture(source: CitationSource) -> str:
 def _original(source: CitationSource) -> str:
     if source.kind == "event":
         return ""
+    if source.original_withheld:
+        return " Original URL withheld (private person)."
     if not source.original_url:
-        return " Original URL withheld (private person)." if source.kind == "post" else ""
+        return ""
     return f" Original: {source.original_url}."
 
 

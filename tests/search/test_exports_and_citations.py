@@ -182,6 +182,24 @@ def test_entry_pages_offer_every_style_and_the_downloads(client, django_assert_n
     assert 'id="cite-chicago"' in html and "Milano tweets" in html
 
 
+@pytest.mark.parametrize("url", ["", "https://x.com/Alyssa_Milano/status/919659438700670976"])
+def test_a_public_figures_post_gives_its_address_or_says_it_was_not_recorded(client, url):
+    """Only a private person's post withholds its address; a public figure's post known only
+    by its id (no address collected) says "not recorded", never "private person"."""
+    figure = AccountFactory(published=True, handle="Alyssa_Milano", is_public_figure=True)
+    post = PostFactory(published=True, account=figure, url=url)
+    source = citations.source_for(post, kind="post", archive_url="https://a.example/posts/1/")
+    html = client.get(post.get_absolute_url()).content.decode()
+    texts = [style["text"] for style in citations.all_styles(source)]
+    assert "withheld" not in html and not any("withheld" in text for text in texts)
+    assert not any("private person" in text for text in texts)
+    if url:
+        assert f'<span class="original-url">{url}</span>' in html
+        assert all(url in text for text in texts)
+    else:
+        assert "Original: not recorded" in html
+
+
 def test_citation_downloads_are_served_and_withdrawn_entries_are_gone(client):
     article = article_for_citation()
     post = PostFactory(published=True)
