@@ -104,7 +104,7 @@ def post_out(post, links: Links, *, full: bool = True) -> dict:
         "original_url": (post.url or None) if shown else None,
         "account": account_ref(account, links),
         "posted_at": moment.machine if moment else None,
-        "posted_at_precision": post.posted_at_precision,
+        "posted_at_precision": post.posted_at_precision if moment else None,
         "content_warning": post.content_warning,
     }
     if full:

@@ -89,7 +89,9 @@ class PostSummary(Schema):
     posted_at: str | None = Field(
         description="ISO 8601 in the post's own zone, or a date alone when only the day is known."
     )
-    posted_at_precision: str
+    posted_at_precision: str | None = Field(
+        description="minute or day; null, as posted_at is, when the date is unknown."
+    )
     content_warning: str
 
 

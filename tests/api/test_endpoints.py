@@ -1,5 +1,6 @@
 """The read API shows what the pages show, and nothing they withhold."""
 
+import datetime
 import json
 
 import pytest
@@ -95,6 +96,26 @@ def test_a_public_figures_post_names_them_and_links_the_original(client, archive
     assert post["platform_id"] == archive["public_post"].platform_id
     assert post["text"] == "me too, said the actor"
     assert [event["slug"] for event in post["events"]] == [archive["event"].slug]
+
+
+@pytest.mark.parametrize(
+    ("posted_at", "precision", "expected"),
+    [
+        (datetime.datetime(2017, 10, 16, 5, 30, tzinfo=datetime.UTC), "minute",
+         ("2017-10-15T22:30:00-07:00", "minute")),
+        (datetime.datetime(2017, 10, 15, 12, tzinfo=datetime.UTC), "day", ("2017-10-15", "day")),
+        (None, "minute", (None, None)),  # no date: no precision of it either
+    ],
+)  # fmt: skip
+def test_a_posts_moment_comes_with_its_zone_and_precision_or_neither(
+    client, db, posted_at, precision, expected
+):
+    post = PostFactory(
+        published=True, posted_at=posted_at, posted_at_precision=precision,
+        posted_at_zone="America/Los_Angeles",
+    )  # fmt: skip
+    answer = get(client, f"/api/v1/posts/{post.pk}")
+    assert (answer["posted_at"], answer["posted_at_precision"]) == expected
 
 
 def test_a_withdrawn_entry_answers_410_with_its_pages_notice(client, archive):
