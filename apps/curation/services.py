@@ -9,11 +9,13 @@ import datetime
 import logging
 import re
 from collections.abc import Iterable
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.content import content_changed
@@ -191,9 +193,10 @@ def takedowns_in_force() -> bool:
 def posts_hold_for_takedowns(*, post_ids: Iterable[int]) -> int:
     """Keep newly arrived posts out of publication where a granted takedown says so, before
     any publication rule sees them: a post of a withdrawn account is withdrawn as it arrives,
-    and a reply to or quote of a post withdrawn with its thread (or of a post held for that) is
-    held for a curator. Set-based: a few statements for a whole batch (and one more per level
-    of a thread the batch itself extends). Returns how many posts were withdrawn or held."""
+    and a post anywhere below a post withdrawn with its thread (a reply to it or a quote of it,
+    or of a post that is, and so on) is held for a curator. Set-based: a few statements for a
+    whole batch, and one more per level of the threads it extends. Returns how many posts were
+    withdrawn or held."""
     from apps.archive.models import Post
 
     post_ids = list(post_ids)
@@ -215,21 +218,62 @@ def posts_hold_for_takedowns(*, post_ids: Iterable[int]) -> int:
                 reason="Arrived after its account was withdrawn by a takedown",
                 from_states=[ModerationState.PENDING],
             )
-        roots = TakedownRequest.objects.granted().filter(
-            entry_kind=EntryKind.POST, covers_thread=True
-        )
-        in_thread = Post.objects.filter(platform=OuterRef("platform")).filter(
-            Q(pk__in=roots.values("entry_id")) | Q(hold_reason=HoldReason.THREAD_WITHDRAWN)
+        roots = set(
+            TakedownRequest.objects.granted()
+            .filter(entry_kind=EntryKind.POST, covers_thread=True)
+            .values_list("entry_id", flat=True)
         )
         held = 0
-        while ids := list(
-            pending.filter(
-                Exists(in_thread.filter(platform_id=OuterRef("in_reply_to_platform_id")))
-                | Exists(in_thread.filter(platform_id=OuterRef("quote_of_platform_id")))
-            ).values_list("pk", flat=True)
-        ):
-            held += _posts_hold(ids, HoldReason.THREAD_WITHDRAWN)
+        if roots:
+            held = _posts_hold(_in_threads_of(pending, roots), HoldReason.THREAD_WITHDRAWN)
     return len(of_withdrawn) + held
+
+
+THREAD_DEPTH_LIMIT = 1_000  # levels of replies and quotes followed up towards a thread's root
+
+
+def _in_threads_of(posts, roots: set[int]) -> list[int]:
+    """The ids of ``posts`` that reply to or quote a post in ``roots``, or a post that does, and
+    so on up, whatever became of the posts in between (published, rejected, held or waiting,
+    stored in this batch or long ago). Walked up by the parents' platform ids, which a reply
+    carries even before its parent is stored: one statement per level for the whole batch."""
+    from apps.archive.models import Post
+
+    # (platform, a parent's platform id) -> the posts of ``posts`` below that parent
+    below: dict[tuple[str, str], set[int]] = {}
+    for pk, platform, *parents in posts.values_list(
+        "pk", "platform", "in_reply_to_platform_id", "quote_of_platform_id"
+    ):
+        for parent in filter(None, parents):
+            below.setdefault((platform, parent), set()).add(pk)
+    found: set[int] = set()
+    # Which of ``posts`` each parent has been looked up for: a post reached again by another
+    # path (or round a loop of ids a feed made up) is not walked twice for the same posts.
+    walked: dict[tuple[str, str], set[int]] = {}
+    for _ in range(THREAD_DEPTH_LIMIT):
+        if not below:
+            break
+        for key, posts_below in below.items():
+            walked.setdefault(key, set()).update(posts_below)
+        by_platform: dict[str, set[str]] = {}
+        for platform, platform_id in below:
+            by_platform.setdefault(platform, set()).add(platform_id)
+        parents_of = Post.objects.filter(
+            reduce(or_, (Q(platform=p, platform_id__in=ids) for p, ids in by_platform.items()))
+        ).values_list(
+            "pk", "platform", "platform_id", "in_reply_to_platform_id", "quote_of_platform_id"
+        )
+        above: dict[tuple[str, str], set[int]] = {}
+        for pk, platform, platform_id, *parents in parents_of:
+            waiting = below[platform, platform_id] - found
+            if pk in roots:
+                found |= waiting
+            elif waiting:
+                for parent in filter(None, parents):
+                    if unwalked := waiting - walked.get((platform, parent), set()):
+                        above.setdefault((platform, parent), set()).update(unwalked)
+        below = above
+    return list(found)
 
 
 def _posts_hold(ids: list[int], reason: HoldReason) -> int:

@@ -13,12 +13,13 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.archive.models import Account, Post
 from apps.core.moderation import HoldReason, ModerationState
 from apps.curation.models import ModerationDecision, PublicationRule, RuleScope
-from apps.curation.services import takedown_grant, takedown_submit
+from apps.curation.services import entries_transition, takedown_grant, takedown_submit
 from apps.ingest import services
 from apps.ingest.models import Feed, Format, RunStatus
 from tests.ingest.conftest import Reply
@@ -179,6 +180,84 @@ def test_replies_in_a_post_s_withdrawn_thread_are_held_and_the_queue_says_why(
     client.post(reverse("curation:entry_decide", args=["post", reply.pk]), {"action": "approve"})
     reply.refresh_from_db()
     assert (reply.moderation_state, reply.hold_reason) == ("published", "")
+
+
+def test_the_whole_thread_is_held_below_replies_published_or_approved_before(
+    http_server, feed, curator
+):
+    """Published replies stay as curators left them, but whatever arrives below them is part
+    of the withdrawn post's thread: held, however many levels down, and still held below a
+    reply a curator approved out of the hold."""
+    serve(
+        http_server,
+        tweet("1", "jane", "It was him"),
+        tweet("2", "ann", "Believe you", reply_to="1"),  # published by the rule before the grant
+    )
+    rule(RuleScope.FEED, feed.pk)
+    poll(feed)
+    grant("post", Post.objects.get(platform_id="1").pk, curator, covers_thread=True)
+
+    serve(
+        http_server,
+        tweet("3", "bob", "Jane, is it the man at the hotel?", reply_to="2"),
+        tweet("4", "cat", "Look at this", quote_of="3"),
+        tweet("5", "dan", "Unrelated, replying to a post the archive has not seen", reply_to="99"),
+    )
+    poll(feed)
+    states = dict(Post.objects.values_list("platform_id", "moderation_state"))
+    assert states == {
+        "1": "withdrawn", "2": "published", "3": "pending", "4": "pending", "5": "published"
+    }  # fmt: skip
+    assert set(
+        Post.objects.filter(hold_reason=HoldReason.THREAD_WITHDRAWN).values_list(
+            "platform_id", flat=True
+        )
+    ) == {"3", "4"}
+
+    approved = Post.objects.get(platform_id="3")
+    entries_transition(kind="post", ids=[approved.pk], to_state="published", actor=curator)
+    serve(http_server, tweet("6", "eve", "Replying to bob", reply_to="3"))
+    poll(feed)
+    reply = Post.objects.get(platform_id="6")
+    assert (reply.moderation_state, reply.hold_reason) == ("pending", HoldReason.THREAD_WITHDRAWN)
+
+
+def test_walking_up_a_thread_costs_a_statement_per_level_for_the_whole_batch(curator):
+    from apps.curation.services import posts_hold_for_takedowns
+    from tests.factories import PostFactory
+
+    root = PostFactory(published=True, platform="twitter", platform_id="1")
+    grant("post", root.pk, curator, covers_thread=True)
+    parent, chain = "1", []
+    for depth in range(2, 7):  # five levels, each published before the next arrives
+        chain.append(PostFactory(
+            published=True, platform="twitter", platform_id=str(depth),
+            in_reply_to_platform_id=parent,
+        ))  # fmt: skip
+        parent = str(depth)
+    batch = [
+        PostFactory(platform="twitter", platform_id=f"{n}00", in_reply_to_platform_id=parent)
+        for n in range(1, 21)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert posts_hold_for_takedowns(post_ids=[post.pk for post in batch]) == 20
+    walked = [q["sql"] for q in queries if '"platform_id" IN' in q["sql"]]
+    assert len(walked) == 6  # the five published levels and the root: not one per post
+
+
+def test_a_loop_of_replies_a_feed_made_up_ends_the_walk(curator):
+    from apps.curation.services import posts_hold_for_takedowns
+    from tests.factories import PostFactory
+
+    root = PostFactory(published=True, platform="twitter", platform_id="1")
+    grant("post", root.pk, curator, covers_thread=True)
+    loop = [
+        PostFactory(platform="twitter", platform_id="a", in_reply_to_platform_id="b"),
+        PostFactory(platform="twitter", platform_id="b", quote_of_platform_id="a"),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert posts_hold_for_takedowns(post_ids=[post.pk for post in loop]) == 0
+    assert len([q for q in queries if '"platform_id" IN' in q["sql"]]) == 2
 
 
 def test_a_thread_is_held_only_where_the_request_says_so(http_server, feed, curator):
