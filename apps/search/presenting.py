@@ -214,7 +214,12 @@ def search_context(request, filterset: SearchFilterSet, page: SearchPage) -> dic
         for value, label in Order.CHOICES
         if value != Order.RELEVANCE or filterset.tsquery
     ]
+    kinds = next((facet.options for facet in page.facets if facet.name == "kind"), [])
     return {
+        # The articles' web captures as one WACZ: offered when articles are among the matches
+        # (or may be, past the facets' sample); the download itself says when none is captured.
+        "offers_articles_wacz": page.facets_sampled
+        or any(option["value"] == "article" for option in kinds),
         "filterset": filterset,
         "controls": filter_controls(filterset),
         "page": page,

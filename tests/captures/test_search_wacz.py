@@ -177,6 +177,14 @@ def test_the_search_page_links_to_its_articles_as_wacz(client, weinstein_search)
     assert b"Download these articles as WACZ" in response.content
 
 
+def test_the_search_page_offers_no_wacz_when_no_article_matches(client, weinstein_search):
+    response = client.get("/search/?q=weinstein&kind=post")
+
+    assert response.status_code == 200
+    assert b"Download these articles as WACZ" not in response.content
+    assert b"Export the results as CSV" in response.content
+
+
 def test_the_download_s_queries_do_not_grow_with_its_articles(
     client, make_capture, django_assert_num_queries
 ):
