@@ -22,6 +22,7 @@ from apps.curation.models import (
     ModerationDecision,
     PublicationRule,
     RuleApplication,
+    SignInAddress,
     TakedownRequest,
 )
 from apps.timeline.models import Chapter, DatedClaim, EventSource, TimelineEvent
@@ -286,3 +287,16 @@ for _model, _admin in (
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin)
+
+
+@admin.register(SignInAddress)
+class SignInAddressAdmin(SuperuserOnlyChanges, admin.ModelAdmin):
+    """Addresses the login throttles let through for a person (a sign-in finished from there).
+    Deleting one (a laptop lost, a shared office left) makes that address a stranger again."""
+
+    list_display = ("username", "ip_address", "first_signed_in_at")
+    search_fields = ("username", "ip_address")
+    readonly_fields = ("username", "ip_address", "first_signed_in_at")
+
+    def has_add_permission(self, request, *args):
+        return False  # only a finished sign-in adds one

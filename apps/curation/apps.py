@@ -17,4 +17,9 @@ class CurationConfig(AppConfig):
     verbose_name = "Curation"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from apps.curation.auth import on_password_sign_in
+
         post_migrate.connect(_groups_after_migrate, dispatch_uid="curation-groups")
+        user_logged_in.connect(on_password_sign_in, dispatch_uid="curation-sign-in-address")

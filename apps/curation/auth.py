@@ -5,9 +5,12 @@ from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
-from axes.models import AccessAttempt, AccessLog
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Q, Sum
+
+from apps.curation.models import SignInAddress
+from metoo_archive.client_ip import client_ip
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -37,7 +40,8 @@ class ThrottlingHandler(AxesDatabaseHandler):
     Either refuses every sign-in it covers, the right password included (a throttle that
     lets a right guess through tells the guesser it was right), except from an address the
     user has signed in from before: a stranger elsewhere cannot send from those, so cannot lock
-    the curator out at their usual desk. Axes' own lockout still applies there.
+    the curator out at their usual desk. Axes' own lockout still applies there. An address
+    counts once a sign-in from it was finished, second factor included (:class:`SignInAddress`).
     """
 
     def is_locked(self, request, credentials=None) -> bool:
@@ -71,4 +75,19 @@ class ThrottlingHandler(AxesDatabaseHandler):
 
     @staticmethod
     def _known_address(username: str, ip_address: str | None) -> bool:
-        return AccessLog.objects.filter(username=username, ip_address=ip_address).exists()
+        return SignInAddress.objects.filter(username=username, ip_address=ip_address).exists()
+
+
+def sign_in_address_remember(request, user) -> None:
+    """Note the address ``user`` has just finished signing in from (see :class:`SignInAddress`):
+    called once the second factor is verified, or at the password step when none is asked."""
+    address = client_ip(request)
+    if address:
+        SignInAddress.objects.get_or_create(username=user.get_username(), ip_address=address)
+
+
+def on_password_sign_in(sender, request, user, **kwargs) -> None:
+    # With a second factor required, the password step is only half a sign-in: the address is
+    # remembered when the code is verified (apps.curation.views.two_factor).
+    if request is not None and not settings.CURATOR_REQUIRE_2FA:
+        sign_in_address_remember(request, user)

@@ -303,3 +303,22 @@ class SourceRevision(models.Model):
         return [
             (name, self.previous.get(name), self.incoming[name]) for name in sorted(self.incoming)
         ]
+
+
+class SignInAddress(models.Model):
+    """An address a person finished signing in from: the password and, where
+    ``CURATOR_REQUIRE_2FA`` asks for it, the second factor. The login throttles let these
+    addresses through (``apps.curation.auth``), so a password alone must not add one: whoever
+    holds a stolen password would otherwise escape the throttles from their own address."""
+
+    username = models.CharField(max_length=150)
+    ip_address = models.GenericIPAddressField()
+    first_signed_in_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "ip_address"], name="sign_in_address_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip_address}"

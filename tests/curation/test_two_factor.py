@@ -202,3 +202,64 @@ def test_production_requires_the_second_factor_unless_told_otherwise(tmp_path):
     on = run(["-c", script], production_env(tmp_path, CURATOR_REQUIRE_2FA=None))
     off = run(["-c", script], production_env(tmp_path, CURATOR_REQUIRE_2FA="0"))
     assert (on.stdout.strip(), off.stdout.strip()) == ("True", "False"), on.stderr + off.stderr
+
+
+def test_a_password_alone_does_not_make_an_address_one_the_login_throttles_let_through(
+    client, curator, device, settings
+):
+    """The throttles spare an address the curator signed in from before, so that a guesser
+    elsewhere cannot lock them out at their desk. With a second factor required, only a
+    finished sign-in counts: whoever holds a stolen password, at their own address, stays
+    throttled."""
+    from django.test import Client
+
+    from apps.curation.models import SignInAddress
+    from tests.curation.conftest import PASSWORD
+
+    settings.LOGIN_USERNAME_FAILURE_LIMIT = 4
+    login = reverse("curation:login")
+    right = {"username": "carla", "password": PASSWORD}
+    thief, desk = Client(REMOTE_ADDR="203.0.113.5"), Client(REMOTE_ADDR="198.51.100.7")
+
+    assert thief.post(login, right).status_code == 302  # on to the code it does not have
+    assert thief.get(QUEUE).status_code == 302
+    assert desk.post(login, right).status_code == 302
+    assert desk.post(VERIFY, {"token": _code(device), "next": QUEUE}).status_code == 302
+    assert set(SignInAddress.objects.values_list("username", "ip_address")) == {
+        ("carla", "198.51.100.7")
+    }
+    for client_ in (thief, desk):
+        client_.logout()
+
+    for i in range(6):  # guesses from many addresses: the per-username throttle trips
+        client.post(login, {**right, "password": "wrong"}, REMOTE_ADDR=f"192.0.2.{i}")
+    assert thief.post(login, right).status_code == 429
+    assert desk.post(login, right).status_code == 302
+
+
+def test_with_no_second_factor_asked_the_password_finishes_the_sign_in(settings, client, curator):
+    from apps.curation.models import SignInAddress
+    from tests.curation.conftest import PASSWORD
+
+    settings.CURATOR_REQUIRE_2FA = False
+    response = client.post(
+        reverse("curation:login"),
+        {"username": "carla", "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert response.status_code == 302
+    assert SignInAddress.objects.filter(username="carla", ip_address="198.51.100.7").exists()
+
+
+def test_a_superuser_can_forget_a_sign_in_address_and_nobody_adds_one(settings, superuser_client):
+    from apps.curation.models import SignInAddress
+
+    settings.CURATOR_REQUIRE_2FA = False
+    known = SignInAddress.objects.create(username="carla", ip_address="198.51.100.7")
+    listed = superuser_client.get(reverse("admin:curation_signinaddress_changelist"))
+    assert listed.status_code == 200 and "198.51.100.7" in listed.content.decode()
+    assert superuser_client.get(reverse("admin:curation_signinaddress_add")).status_code == 403
+    superuser_client.post(
+        reverse("admin:curation_signinaddress_delete", args=[known.pk]), {"post": "yes"}
+    )
+    assert not SignInAddress.objects.exists()

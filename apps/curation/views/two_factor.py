@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from apps.curation import two_factor
+from apps.curation.auth import sign_in_address_remember
 from apps.curation.forms import TokenForm
 from apps.curation.services import CurationError
 from apps.curation.views.common import curator_login_required
@@ -55,6 +56,7 @@ def _check(request, form, device) -> bool:
         return False
     request.session.cycle_key()
     django_otp.login(request, device)
+    sign_in_address_remember(request, request.user)
     return True
 
 
