@@ -72,6 +72,10 @@ class Elsewhere:
             ).fetchone()[0]
 
     def restore(self, backup: Path, *extra: str) -> subprocess.CompletedProcess:
+        return self.manage("restore", str(backup), *extra)
+
+    def manage(self, *args: str) -> subprocess.CompletedProcess:
+        """``manage.py`` in its own process, against this database and these folders."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         env.update(
             DEBUG="1",
@@ -83,24 +87,40 @@ class Elsewhere:
             WEB_CAPTURE_DIR=str(self.web),
         )
         return subprocess.run(
-            [sys.executable, "manage.py", "restore", str(backup), *extra],
+            [sys.executable, "manage.py", *args],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
         )  # fmt: skip
 
 
 @pytest.fixture
-def elsewhere(tmp_path, transactional_db):
+def empty_database(tmp_path, transactional_db):
+    """Makes empty databases on the test server (each with folders of its own under
+    ``tmp_path/<label>``), dropped after the test."""
     params = connection.settings_dict
     admin = {"host": params["HOST"], "port": params["PORT"], "user": params["USER"]}
     if params.get("PASSWORD"):
         admin["password"] = params["PASSWORD"]
-    name = f"restore_test_{secrets.token_hex(4)}"
+    made: list[str] = []
+
+    def make(label: str) -> Elsewhere:
+        name = f"restore_test_{secrets.token_hex(4)}"
+        with psycopg.connect(**admin, dbname="postgres", autocommit=True) as db:
+            db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        made.append(name)
+        host = urllib.parse.quote(str(params["HOST"]), safe="")
+        password = f":{urllib.parse.quote(params['PASSWORD'])}" if params.get("PASSWORD") else ""
+        url = f"postgres://{params['USER']}{password}@{host}:{params['PORT']}/{name}"
+        target = tmp_path / label
+        return Elsewhere(url, name, admin, target / "raw", target / "web", target / "var")
+
+    yield make
     with psycopg.connect(**admin, dbname="postgres", autocommit=True) as db:
-        db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    host = urllib.parse.quote(str(params["HOST"]), safe="")
-    password = f":{urllib.parse.quote(params['PASSWORD'])}" if params.get("PASSWORD") else ""
-    url = f"postgres://{params['USER']}{password}@{host}:{params['PORT']}/{name}"
-    target = tmp_path / "elsewhere"
-    yield Elsewhere(url, name, admin, target / "raw", target / "web", target / "var")
-    with psycopg.connect(**admin, dbname="postgres", autocommit=True) as db:
-        db.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        for name in made:
+            db.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@pytest.fixture
+def elsewhere(empty_database):
+    return empty_database("elsewhere")

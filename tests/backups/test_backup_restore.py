@@ -27,6 +27,7 @@ from apps.backups.services import backups_prune
 from apps.captures.models import CaptureFile
 from apps.core.content import content_version
 from apps.ingest.models import RawCapture
+from apps.timeline.models import TimelineEvent
 from tests import factories
 from tests.test_deploy import compose_services, compose_text
 
@@ -251,3 +252,39 @@ def test_compose_runs_a_scheduled_backup_with_retention_on_its_own_volume():
     assert re.search(r"^  backups:$", compose_text().split("\nvolumes:", 1)[1], re.M)
     assert "python manage.py backup /srv/backups --keep-days" in service
     assert "BACKUP_KEEP_DAYS" in service and "BACKUP_INTERVAL_HOURS" in service
+
+
+def test_a_backup_made_before_the_newest_migration_is_restored_and_migrated_forward(
+    empty_database, tmp_path
+):
+    """An operator restores last month's backup into today's code: the archive of the older
+    schema (here: without the newest migration of curation, the app that has one) comes back
+    whole, and the restore runs the migrations it lacks."""
+    from django.db.migrations.loader import MigrationLoader
+
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    newest = max(node for node in graph.leaf_nodes() if node[0] == "curation")
+    (before,) = [parent for parent in graph.node_map[newest].parents if parent[0] == "curation"]
+    older, target = empty_database("older"), empty_database("target")
+
+    for step in (["migrate", "--noinput"], ["migrate", *before, "--noinput"], ["seed"]):
+        done = older.manage(*step)
+        assert done.returncode == 0, done.stderr
+    assert older.manage("backup", str(tmp_path / "backups")).returncode == 0
+    (made,) = (tmp_path / "backups").iterdir()
+    assert json.loads((made / "manifest.json").read_text())["migrations"]["curation"] == before[1]
+
+    restored = target.restore(made)
+
+    assert restored.returncode == 0, restored.stderr
+    assert "older than the code: migrating" in restored.stdout + restored.stderr
+    applied = "SELECT max(name) FROM django_migrations WHERE app = 'curation'"
+    counts = sql.SQL("SELECT (SELECT count(*) FROM {}), (SELECT count(*) FROM {})").format(
+        sql.Identifier(TimelineEvent._meta.db_table), sql.Identifier(Post._meta.db_table)
+    )
+    with older.connect() as db:
+        seeded = db.execute(counts).fetchone()
+    with target.connect() as db:
+        assert db.execute(applied).fetchone() == (newest[1],)
+        assert db.execute(counts).fetchone() == seeded
+    assert seeded[0] > 50 and seeded[1] > 0
