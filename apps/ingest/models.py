@@ -40,6 +40,11 @@ class Format(models.TextChoices):
     TWEET_IDS = "tweet-ids", "Tweet ids, one per line (not hydrated)"
 
 
+# What a run read: a feed's format, or a web archive file another tool made (read by
+# apps.captures.importing as pages of articles with their captures; never a feed's format).
+RUN_FORMATS = [*Format.choices, ("warc", "WARC file"), ("wacz", "WACZ package")]
+
+
 class FeedQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -151,7 +156,7 @@ class IngestRun(models.Model):
         Feed, on_delete=models.CASCADE, null=True, blank=True, related_name="runs"
     )
     source = models.CharField(max_length=2000, help_text="The URL or file that was read.")
-    format = models.CharField(max_length=16, choices=Format.choices, blank=True)
+    format = models.CharField(max_length=16, choices=RUN_FORMATS, blank=True)
     task_id = models.CharField(
         max_length=255, blank=True, help_text="The Celery task that ran it (empty from the CLI)."
     )

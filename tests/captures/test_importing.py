@@ -192,6 +192,7 @@ def test_a_warc_s_pages_become_pending_articles_with_valid_captures_of_their_req
 
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert run.format == "warc"
+    assert run.get_format_display() == "WARC file"  # a choice of its own, not a feed's format
     assert (report.pages, report.captures_created, report.captures_existing) == (2, 2, 0)
     assert report.skipped == {"revisit record": 1, "not an HTTP exchange": 2}
     one = SourceArticle.objects.get(canonical_url=PAGE_ONE)
