@@ -241,6 +241,23 @@ def host_slot(host: str):
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [key, slot])
 
 
+BUSY = (429, 503)  # "too many requests", "unavailable": the host asks us to come back later
+
+
+def _busy_wait(retry_after: str | None) -> float:
+    """The seconds a busy host asked for (``Retry-After``), or the default wait."""
+    wait = retry_after_seconds(retry_after)
+    return wait if wait is not None else settings.INGEST_DEFAULT_RETRY_AFTER
+
+
+def _busy(url: str, status: int, wait: float) -> TransientFetchError:
+    """Keep away from ``url``'s host for ``wait`` seconds, and the error that says why."""
+    _block_host(_host_of(url), status, wait)
+    return TransientFetchError(
+        f"{url} answered HTTP {status}; retry after {wait:.0f} s", retry_after=wait
+    )
+
+
 def fetch(
     url: str, *, etag: str = "", last_modified: str = "", client: httpx.Client | None = None
 ) -> FetchResult:
@@ -253,20 +270,15 @@ def fetch(
             _check_host_state(host)
             with host_slot(host):
                 result = _fetch_following_redirects(client, url, etag, last_modified)
-            if result.status_code in (429, 503):
-                wait = retry_after_seconds(result.headers.get("retry-after"))
-                wait = wait if wait is not None else settings.INGEST_DEFAULT_RETRY_AFTER
+            if result.status_code in BUSY:
+                wait = _busy_wait(result.headers.get("retry-after"))
                 if (
                     wait <= settings.INGEST_MAX_INLINE_WAIT
                     and attempt < settings.INGEST_INLINE_RETRIES
                 ):
                     time.sleep(wait)
                     continue
-                _block_host(_host_of(result.url), result.status_code, wait)
-                raise TransientFetchError(
-                    f"{result.url} answered HTTP {result.status_code}; retry after {wait:.0f} s",
-                    retry_after=wait,
-                )
+                raise _busy(result.url, result.status_code, wait)
             return result
         raise TransientFetchError(f"{url} kept answering 429/503")  # pragma: no cover
     finally:
@@ -319,16 +331,9 @@ def fetch_hops(
             with host_slot(host):
                 hop = _fetch_one(client, url, headers or {}, started, limit)
             hops.append(hop)
-            if hop.status_code in (429, 503):
-                wait = retry_after_seconds(
-                    next((v for k, v in hop.headers if k.lower() == "retry-after"), None)
-                )
-                wait = wait if wait is not None else settings.INGEST_DEFAULT_RETRY_AFTER
-                _block_host(host, hop.status_code, wait)
-                raise TransientFetchError(
-                    f"{url} answered HTTP {hop.status_code}; retry after {wait:.0f} s",
-                    retry_after=wait,
-                )
+            if hop.status_code in BUSY:
+                retry_after = next((v for k, v in hop.headers if k.lower() == "retry-after"), None)
+                raise _busy(url, hop.status_code, _busy_wait(retry_after))
             if not hop.is_redirect:
                 return hops
             limit = max(limit - len(hop.body), 0)

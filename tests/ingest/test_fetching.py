@@ -21,6 +21,7 @@ from apps.core.fetching import (
     TransientFetchError,
     check_address,
     fetch,
+    fetch_hops,
     host_slot,
 )
 from apps.core.models import HostState
@@ -107,6 +108,26 @@ def test_a_short_retry_after_on_429_is_waited_out(http_server):
     assert run.status == RunStatus.SUCCEEDED
     assert time.monotonic() - started >= 1.0
     assert http_server.paths() == ["/feed.xml", "/feed.xml"]
+
+
+@pytest.mark.parametrize(("status", "retry_after", "waited"), [(429, "30", 30), (503, None, None)])
+def test_a_capture_met_by_a_busy_host_after_a_redirect_blocks_it_as_a_feed_would(
+    http_server, settings, status, retry_after, waited
+):
+    """fetch_hops (web captures) keeps every hop, but a 429 or 503 is not a page to keep: the
+    host is blocked for the wait it asked for (or the default) and the capture retries later."""
+    http_server.routes["/story"] = Reply(301, b"", {"Location": "/moved"})
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    http_server.routes["/moved"] = Reply(status, b"busy", headers)
+    with pytest.raises(TransientFetchError) as caught:
+        fetch_hops(http_server.url("/story"))
+    expected = waited or settings.INGEST_DEFAULT_RETRY_AFTER
+    assert expected - 5 < caught.value.retry_after <= expected
+    assert f"HTTP {status}" in str(caught.value)
+    assert HostState.objects.get(host="127.0.0.1").last_status == status
+    with pytest.raises(TransientFetchError, match="asked us to wait"):
+        fetch_hops(http_server.url("/story"))  # blocked: the server is not asked again
+    assert http_server.paths() == ["/story", "/moved"]
 
 
 def test_a_long_retry_after_blocks_the_host_and_the_task_retries_later(http_server):
