@@ -464,6 +464,9 @@ CELERY_BEAT_SCHEDULE["capture-new-articles"] = {
     "task": "captures.capture_new_articles",
     "schedule": 600.0,
 }
+# Memento TimeGate and TimeMaps and the "find a page's captures" page, together, per client
+# address: answered 429 with Retry-After past it (django-ratelimit's N/s, N/m, N/h or N/d).
+MEMENTO_RATE_LIMIT = env_str("MEMENTO_RATE_LIMIT", "120/m")
 # /healthz says "degraded" (still 200) when the oldest queued capture has waited longer than
 # this: no worker is taking captures. A long queue alone is not a fault.
 CAPTURE_QUEUE_STALE_MINUTES = env_int("CAPTURE_QUEUE_STALE_MINUTES", 60)

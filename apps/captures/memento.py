@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Q, Value
@@ -40,6 +41,7 @@ from django.views.decorators.http import require_safe
 
 from apps.captures.models import WebCapture
 from apps.captures.storage import url_key
+from apps.core.limits import rate_limit_wait
 
 MAX_ADDRESS_LENGTH = 2000  # WebCapture.url's max_length: a longer address was never captured
 
@@ -281,6 +283,21 @@ def _plain(text: str, *, status: int, **headers) -> HttpResponse:
     return response
 
 
+def _over_the_limit(request) -> int | None:
+    """The seconds this client must wait, past ``MEMENTO_RATE_LIMIT`` (the TimeGate, the
+    TimeMaps and the lookup page counted together: each is a query a crawler could repeat for
+    every address it knows), else None."""
+    return rate_limit_wait(request, group="memento", rate=settings.MEMENTO_RATE_LIMIT)
+
+
+def _too_many(wait: int) -> HttpResponse:
+    return _plain(
+        f"Too many lookups from your address: try again in {wait} seconds.",
+        status=429,
+        Retry_After=str(wait),
+    )
+
+
 def _not_captured(original: str, **headers) -> HttpResponse:
     return _plain(
         f"This archive has no public capture of {original}",
@@ -292,6 +309,8 @@ def _not_captured(original: str, **headers) -> HttpResponse:
 
 @require_safe
 def timegate(request, url: str):
+    if wait := _over_the_limit(request):
+        return _too_many(wait)
     try:
         original = requested_address(request, url)
     except AddressError as error:
@@ -332,6 +351,8 @@ def timegate(request, url: str):
 
 def _timemap(request, url: str):
     """The original address and its public captures, or the response that says why not."""
+    if wait := _over_the_limit(request):
+        return None, None, _too_many(wait)
     try:
         original = requested_address(request, url)
     except AddressError as error:
@@ -474,6 +495,10 @@ def lookup(request):
     context = {"form": LookupForm(), "weekdays": WEEKDAYS}
     if "url" not in request.GET:
         return render(request, "captures/lookup.html", context)
+    if wait := _over_the_limit(request):
+        response = render(request, "captures/lookup_limited.html", {"wait": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     form = context["form"] = LookupForm(request.GET)
     if not form.is_valid():
         return render(request, "captures/lookup.html", context, status=400)

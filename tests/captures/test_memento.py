@@ -385,3 +385,31 @@ def test_an_address_is_repaired_only_where_it_is_unambiguous():
     assert original_address("HTTP:///example.org/a") == "http://example.org/a"
     assert original_address("example.org/a?b=1") == "https://example.org/a?b=1"
     assert original_address("http://127.0.0.1:8000/x") == "http://127.0.0.1:8000/x"
+
+
+# --- the rate limit ----------------------------------------------------------------------------
+
+
+def test_lookups_are_limited_per_client_across_timegate_timemaps_and_the_lookup_page(
+    client, settings, three
+):
+    settings.MEMENTO_RATE_LIMIT = "4/m"
+    asked = [
+        client.get(f"/timegate/{URL}"),
+        client.get(f"/timemap/link/{URL}"),
+        client.get(f"/timemap/json/{URL}"),
+        client.get(reverse("captures:lookup"), {"url": URL}),
+    ]
+    assert [response.status_code for response in asked] == [302, 200, 200, 200]
+
+    for path in (f"/timegate/{URL}", f"/timemap/link/{URL}", f"/timemap/json/{URL}"):
+        refused = client.get(path)
+        assert refused.status_code == 429, path
+        assert 0 < int(refused["Retry-After"]) <= 60
+        assert "Too many lookups" in refused.content.decode()
+    page = client.get(reverse("captures:lookup"), {"url": URL})
+    assert page.status_code == 429 and int(page["Retry-After"]) > 0
+    assert "<h1>Too many lookups from your address</h1>" in page.content.decode()
+    # The empty form is not a lookup; and another client has a limit of its own.
+    assert client.get(reverse("captures:lookup")).status_code == 200
+    assert client.get(f"/timegate/{URL}", REMOTE_ADDR="198.51.100.9").status_code == 302
