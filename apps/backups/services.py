@@ -45,6 +45,7 @@ from psycopg import sql
 
 from apps.archive.models import Account, Post, SourceArticle
 from apps.captures.models import CaptureFile, WebCapture
+from apps.captures.storage import SCRATCH_PREFIX
 from apps.core.content import content_changed, version_counters_exist
 from apps.ingest.models import Feed, IngestRun, RawCapture
 from apps.timeline.models import TimelineEvent
@@ -214,10 +215,10 @@ def _store_files(root: Path) -> Iterator[tuple[str, int]]:
 
 
 def _unfinished(directory: Path, root: Path) -> bool:
-    # apps.captures.storage writes into tempfile.TemporaryDirectory(dir=<capture folder>):
-    # a "tmp" folder inside a capture's <yyyy>/<mm>/<id>/ folder.
+    # apps.captures.storage writes a capture's files into a scratch folder inside the
+    # capture's <yyyy>/<mm>/<id>/ folder, then moves them into place.
     depth = len(directory.relative_to(root).parts)
-    return depth == 4 and directory.name.startswith("tmp")
+    return depth == 4 and directory.name.startswith(SCRATCH_PREFIX)
 
 
 def _recorded_fixity() -> dict[str, dict[str, tuple[str, int]]]:

@@ -46,6 +46,11 @@ class Exchange:
     method: str = "GET"
 
 
+# A capture's files are written in a folder of this prefix inside its own folder, then moved
+# into place: what starts so is unfinished (backups skip it; the next attempt removes it).
+SCRATCH_PREFIX = "tmp"  # tempfile's own, as earlier versions wrote it
+
+
 def url_key(url: str) -> str:
     """The address in SURT form (``org,example)/path?query``), as CDX indexes key it: case,
     ``www.``, default ports, fragments and the order of query arguments do not matter."""
@@ -200,13 +205,18 @@ def store_capture_files(
 ) -> dict[str, str]:
     """Write the capture's WARC, WACZ and screenshot into its folder and record their fixity.
 
-    Files are written under temporary names and moved into place, so a capture interrupted
-    half-way leaves no file that looks finished. Returns the payload digests by URL."""
+    Files are written in a scratch folder and moved into place, so a capture interrupted
+    half-way leaves no file that looks finished; the scratch folder of an attempt that was
+    killed is removed by the next one (one attempt at a time stores a capture: the capture's
+    advisory lock). Returns the payload digests by URL."""
     folder = capture_dir(capture)
     folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob(f"{SCRATCH_PREFIX}*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
     page_at = next((e.fetched_at for e in exchanges if e.url == page_url), None)
     page_at = page_at or datetime.datetime.now(datetime.UTC)
-    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+    with tempfile.TemporaryDirectory(dir=folder, prefix=SCRATCH_PREFIX) as scratch:
         scratch_dir = Path(scratch)
         warc = scratch_dir / "capture.warc.gz"
         digests = write_warc(

@@ -56,3 +56,31 @@ def test_the_page_the_robot_s_user_agent_names_exists_and_gives_the_contact(clie
     response = client.get("/captures/about/")
     assert response.status_code == 200
     assert settings.CAPTURE_CONTACT in response.content.decode()
+
+
+def test_the_scratch_folder_of_a_killed_attempt_is_removed_by_the_next_one(make_capture):
+    """A worker killed while writing a capture leaves its scratch folder behind; storing the
+    capture again removes it, and only finished files stay in the capture's folder."""
+    import datetime
+
+    from apps.captures.storage import Exchange, capture_dir, store_capture_files
+
+    capture = make_capture()
+    folder = capture_dir(capture)
+    killed = folder / "tmp8f2k1q_w"
+    killed.mkdir()
+    (killed / "capture.warc.gz").write_bytes(b"half a WARC")
+    page = Exchange(
+        url=capture.url, status=200, reason="OK",
+        headers=[("Content-Type", "text/html; charset=utf-8")], body=b"<p>Again</p>",
+        fetched_at=datetime.datetime(2017, 10, 17, tzinfo=datetime.UTC),
+    )  # fmt: skip
+
+    store_capture_files(capture, [page], page_url=capture.url)
+
+    assert sorted(path.name for path in folder.iterdir()) == ["capture.wacz", "capture.warc.gz"]
+    assert validate_wacz(folder / "capture.wacz")
+    assert (
+        capture.files.get(kind=FileKind.WARC).sha256
+        == hashlib.sha256((folder / "capture.warc.gz").read_bytes()).hexdigest()
+    )
