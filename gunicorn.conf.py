@@ -4,6 +4,7 @@ address, workers and threads are given on their command lines; this file holds t
 the keep-alive."""
 
 import gc
+import logging
 import socket
 import sys
 
@@ -14,6 +15,27 @@ import sys
 # Idle connections wait in the worker's poller, not in a thread. Behind a proxy, keep it above
 # the proxy's own idle timeout for its upstream connections.
 keepalive = 10
+
+
+class SendTimeoutAsWarning(logging.Filter):
+    """gunicorn logs a write that timed out as "Socket error processing request." at ERROR,
+    with a traceback. Here that is a client that stopped reading, given up on by design
+    (WEB_SEND_TIMEOUT): one line at WARNING says so. Every other error is left as it is."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], TimeoutError):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg = "gave up on a client that stopped reading (WEB_SEND_TIMEOUT)"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
+SEND_TIMEOUT_AS_WARNING = SendTimeoutAsWarning()
+
+
+def on_starting(server):
+    """In the arbiter, before any worker is forked: the workers log through the same logger."""
+    server.log.error_log.addFilter(SEND_TIMEOUT_AS_WARNING)
 
 
 def post_worker_init(worker):

@@ -129,3 +129,26 @@ def test_a_connection_that_ends_normally_is_closed_gracefully_as_before(gunicorn
     client.shutdown(socket.SHUT_WR)  # a client that closes its side after its request
     gunicorns_close_after(gunicorn_conf.post_request, {"gunicorn.socket": server}, None)
     assert client.recv(10) == b""  # the server's orderly FIN, not a reset
+
+
+def test_gunicorn_logs_a_client_that_stopped_reading_as_one_warning(gunicorn_conf, caplog):
+    """What gunicorn's threaded worker logs when a write times out, and when anything else
+    fails: the first becomes one line at WARNING, the second stays an ERROR with its traceback."""
+    import logging
+    from types import SimpleNamespace
+
+    error_log = logging.getLogger("gunicorn.error")
+    gunicorn_conf.on_starting(SimpleNamespace(log=SimpleNamespace(error_log=error_log)))
+    try:
+        with caplog.at_level(logging.INFO, logger="gunicorn.error"):
+            for error in (TimeoutError("timed out"), ValueError("a real bug")):
+                try:
+                    raise error
+                except Exception:
+                    error_log.exception("Socket error processing request.")
+    finally:
+        error_log.removeFilter(gunicorn_conf.SEND_TIMEOUT_AS_WARNING)
+    timed_out, bug = caplog.records
+    assert (timed_out.levelname, timed_out.exc_info) == ("WARNING", None)
+    assert timed_out.getMessage() == "gave up on a client that stopped reading (WEB_SEND_TIMEOUT)"
+    assert bug.levelname == "ERROR" and isinstance(bug.exc_info[1], ValueError)
