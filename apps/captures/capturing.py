@@ -33,7 +33,14 @@ import httpx
 from django.conf import settings
 
 from apps.captures.storage import Exchange
-from apps.core.fetching import FetchError, Hop, TransientFetchError, fetch_hops, make_client
+from apps.core.fetching import (
+    FetchError,
+    Hop,
+    TransientFetchError,
+    fetch_hops,
+    make_client,
+    stored_headers,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -163,21 +170,14 @@ def _fetch_requisites(client, capture: PageCapture, urls: list[str], started: fl
 
 # --- exchanges ----------------------------------------------------------------------------
 
-_DROPPED = {"content-encoding", "transfer-encoding", "content-length"}
-
 
 def to_exchange(hop: Hop) -> Exchange:
     """The hop as stored: its body decoded, and the headers saying so."""
-    headers = [(name, value) for name, value in hop.headers if name.lower() not in _DROPPED]
-    encodings = [value for name, value in hop.headers if name.lower() == "content-encoding"]
-    if encodings:
-        headers.append(("X-Archive-Orig-Content-Encoding", ", ".join(encodings)))
-    headers.append(("Content-Length", str(len(hop.body))))
     return Exchange(
         url=hop.url,
         status=hop.status_code,
         reason=hop.reason,
-        headers=headers,
+        headers=stored_headers(hop.headers, len(hop.body)),
         body=hop.body,
         fetched_at=hop.fetched_at,
         request_headers=hop.request_headers,

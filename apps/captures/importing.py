@@ -58,6 +58,7 @@ from warcio.timeutils import iso_date_to_datetime
 
 from apps.captures.models import CaptureOrigin, CaptureStatus, WebCapture
 from apps.captures.storage import Exchange, store_capture_files, url_key
+from apps.core.fetching import stored_headers
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,6 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Sec-Fetch-Dest values a browser-based crawler records).
 TOP_LEVEL_DESTINATIONS = ("", "document")
 # Headers that describe the bytes as sent, not as stored (bodies are stored decoded).
-TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 MAX_REDIRECTS = 5
 # An import still "running" after this long died half-way: the next import of the file redoes it.
 STALE_IMPORT = datetime.timedelta(hours=1)
@@ -385,9 +385,15 @@ class WebArchiveReader:
             self.report.skip("response larger than CAPTURE_MAX_TOTAL_BYTES")
             return
         _read_to_end(record)  # before it is indexed: a cut-short body is not kept
-        dropped = TRANSFER_HEADERS if decoded else TRANSFER_HEADERS - {"content-encoding"}
-        headers = [(k, v) for k, v in record.http_headers.headers if k.lower() not in dropped]
-        headers.append(("Content-Length", str(len(body))))
+        if decoded:
+            headers = stored_headers(record.http_headers.headers, len(body))
+        else:  # kept as it came: its coding still true of it
+            headers = [
+                (k, v)
+                for k, v in record.http_headers.headers
+                if k.lower() not in {"transfer-encoding", "content-length"}
+            ]
+            headers.append(("Content-Length", str(len(body))))
         encoded = json.dumps(headers).encode()
         spool_at = self.spool.seek(0, io.SEEK_END)
         self.spool.write(encoded)

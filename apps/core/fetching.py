@@ -26,7 +26,7 @@ import tempfile
 import time
 import urllib.parse
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import brotli
@@ -239,6 +239,24 @@ def host_slot(host: str):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [key, slot])
+
+
+# A body is stored decoded (replay engines and parsers read it so): these headers would no
+# longer be true of it.
+_NOT_TRUE_OF_DECODED = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+def stored_headers(headers: Iterable[tuple[str, str]], length: int) -> list[tuple[str, str]]:
+    """A response's headers as kept beside its body stored decoded: Content-Encoding and
+    Transfer-Encoding dropped, the original coding kept in ``X-Archive-Orig-Content-Encoding``
+    (the WARC convention), and Content-Length the stored ``length``."""
+    headers = list(headers)
+    kept = [(name, value) for name, value in headers if name.lower() not in _NOT_TRUE_OF_DECODED]
+    codings = [value for name, value in headers if name.lower() == "content-encoding"]
+    if codings:
+        kept.append(("X-Archive-Orig-Content-Encoding", ", ".join(codings)))
+    kept.append(("Content-Length", str(length)))
+    return kept
 
 
 BUSY = (429, 503)  # "too many requests", "unavailable": the host asks us to come back later

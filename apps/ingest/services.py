@@ -32,7 +32,7 @@ from apps.archive.models import SourceArticle
 from apps.captures import importing
 from apps.captures.importing import ImportReport
 from apps.captures.storage import file_sha256
-from apps.core.fetching import FetchError, TransientFetchError, fetch
+from apps.core.fetching import FetchError, TransientFetchError, fetch, stored_headers
 from apps.core.locks import session_lock
 from apps.ingest import adapters
 from apps.ingest.capture import (
@@ -291,6 +291,8 @@ def _capture(run, source, body, path, content_type, headers, status_code):
         compressed = stored_size(digest)
         if compressed is None:  # not stored before: compressed while the parse reads it
             compressed, job = 0, CaptureInBackground(lambda: _open_file(path), digest)
+    if headers:  # a download's, kept beside its body as stored: decoded
+        headers = {name.lower(): value for name, value in stored_headers(headers.items(), size)}
     capture = RawCapture.objects.create(
         run=run, source=source[:2000], sha256=digest, size=size, compressed_size=compressed,
         content_path=relative, content_type=content_type[:200], headers=headers,

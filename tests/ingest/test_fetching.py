@@ -374,6 +374,26 @@ def test_a_body_that_inflates_to_nothing_is_still_capped_by_the_bytes_sent(http_
         fetch(http_server.url("/empty.xml"))
 
 
+def test_a_compressed_feed_is_kept_decoded_with_headers_that_say_so(http_server):
+    """The raw capture keeps the body decoded (it is hashed and parsed so), so its headers
+    must not claim gzip: the coding is kept under the WARC convention's name instead."""
+    from apps.ingest.models import RawCapture
+
+    atom = fixture_bytes("atom.xml")
+    http_server.routes["/feed.xml"] = Reply(
+        body=gzip.compress(atom),
+        headers={"Content-Type": "application/atom+xml", "Content-Encoding": "gzip"},
+    )
+    run = services.source_ingest(source=http_server.url("/feed.xml"))
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    capture = RawCapture.objects.get(run=run)
+    assert capture.size == len(atom)
+    assert "content-encoding" not in capture.headers
+    assert capture.headers["x-archive-orig-content-encoding"] == "gzip"
+    assert capture.headers["content-length"] == str(len(atom))
+    assert capture.headers["content-type"] == "application/atom+xml"
+
+
 def test_three_stacked_encodings_are_refused(http_server):
     body = gzip.compress(gzip.compress(gzip.compress(fixture_bytes("atom.xml"))))
     http_server.routes["/deep.xml"] = Reply(
