@@ -1,4 +1,5 @@
-"""Feeds, the sitemap and robots.txt, each kept under the public content version.
+"""Feeds, the sitemap and robots.txt, each kept under the public content version (and the
+``/favicon.ico`` browsers ask for, a redirect).
 
 Machines poll these (feed readers every few minutes, crawlers page by page), and each answer is
 the same for everyone until public content changes. An answer is kept under the content
@@ -15,7 +16,8 @@ import hashlib
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -76,3 +78,10 @@ def robots_txt(request):
     return render(
         request, "feeds/robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain"
     )
+
+
+@require_safe
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for on pages that name no icon (the admin's): the
+    site's own icon, by a temporary redirect (its static name changes with its content)."""
+    return redirect(static("img/favicon.svg"))

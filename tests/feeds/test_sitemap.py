@@ -198,3 +198,12 @@ def test_robots_txt_points_crawlers_to_the_sitemap(client):
 def test_the_replay_origin_serves_neither_sitemap_nor_robots_of_the_archive(client):
     for url in ("/robots.txt", "/sitemap.xml", "/feeds/new.atom"):
         assert client.get(url, HTTP_HOST="replay.localhost").status_code == 404
+
+
+def test_a_browser_asking_for_favicon_ico_is_sent_to_the_sites_icon(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith("img/favicon.svg")
+    assert finders.find("img/favicon.svg")
