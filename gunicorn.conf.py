@@ -5,6 +5,7 @@ the keep-alive."""
 
 import gc
 import logging
+import signal
 import socket
 import sys
 
@@ -15,6 +16,10 @@ import sys
 # Idle connections wait in the worker's poller, not in a thread. Behind a proxy, keep it above
 # the proxy's own idle timeout for its upstream connections.
 keepalive = 10
+
+# gunicorn's control socket (for its ``gunicornc`` client) is not used here; left on, it is a
+# socket under the user's home directory (or runtime directory) for every server started.
+control_socket_disable = True
 
 
 class SendTimeoutAsWarning(logging.Filter):
@@ -38,6 +43,16 @@ def on_starting(server):
     server.log.error_log.addFilter(SEND_TIMEOUT_AS_WARNING)
 
 
+def obey_the_arbiter_only():
+    """In a worker: leave Ctrl-C to the arbiter. A terminal's Ctrl-C (or ``manage.py serve``'s
+    process group being interrupted) sends SIGINT to the workers too, and the arbiter then
+    sends each of them SIGQUIT: a threaded worker taking the second quit while it handles the
+    first re-enters its thread pool's shutdown and waits on a lock it holds, for ever (an orphan
+    that keeps the embedded database up). With SIGINT ignored, the arbiter's one SIGQUIT stops
+    the worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def post_worker_init(worker):
     """Once a worker has loaded the application: load the URL configuration (and with it
     every view module), then move everything loaded so far out of the cycle collector's
@@ -48,6 +63,7 @@ def post_worker_init(worker):
     whatever else imports it (a test, a script) keeps the collector as it was."""
     from django.urls import get_resolver
 
+    obey_the_arbiter_only()
     get_resolver().url_patterns  # noqa: B018 -- imports the views
     gc.freeze()
     worker.log.info("froze %d start-up objects out of the collector's reach", gc.get_freeze_count())

@@ -83,3 +83,54 @@ def test_serve_brings_up_the_seeded_archive_with_worker_and_scheduler(tmp_path):
     while pid_file.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not pid_file.exists(), "the embedded PostgreSQL must stop with the server"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_gunicorn_worker_leaves_ctrl_c_to_its_arbiter(tmp_path):
+    """Ctrl-C reaches the whole process group; a worker that also quit on it could take the
+    arbiter's SIGQUIT in the middle of quitting and hang (gunicorn.conf.obey_the_arbiter_only).
+    A worker ignores SIGINT and keeps serving; the arbiter's own stop still ends it."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "XDG_RUNTIME_DIR"}}
+    env.update(DEBUG="1", VAR_DIR=str(tmp_path / "var"), LOG_LEVEL="WARNING")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+         "metoo_archive.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    static = f"http://127.0.0.1:{port}/static/img/favicon.svg"
+    try:
+        wait_for(static, time.monotonic() + 60)
+        (worker,) = _children(process.pid)
+        os.kill(worker, signal.SIGINT)
+        time.sleep(1)
+        assert _alive(worker), "the worker quit on SIGINT"
+        assert wait_for(static, time.monotonic() + 10).startswith(b"<svg")
+    finally:
+        process.send_signal(signal.SIGINT)  # the arbiter's quick stop: SIGQUIT to its worker
+        process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(worker), "the worker outlived its arbiter"
