@@ -22,7 +22,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from apps.archive.models import Post
+from apps.archive.models import Account, Post
 from apps.curation.models import BulkAction, ModerationDecision
 from apps.ingest.models import IngestRun
 from tests.faults.conftest import ROOT, app_env, free_port, wait_until
@@ -115,15 +115,22 @@ def worker(separate_postgres, var_dir):
         print(process.output()[-6000:])
 
 
-def _export(path: Path, lines: int) -> set[tuple[str, str]]:
-    """A twarc (v1.1) JSON-lines export of ``lines`` distinct tweets; returns their natural keys."""
+GATEKEEPER = "gatekeeper"  # the author of an export's second half (see _ingest_interrupted...)
+
+
+def _export(path: Path, lines: int, *, gate_from: int | None = None) -> set[tuple[str, str]]:
+    """A twarc (v1.1) JSON-lines export of ``lines`` distinct tweets; returns their natural keys.
+    From line ``gate_from`` on, every tweet is by GATEKEEPER."""
     with path.open("w") as out:
         for n in range(lines):
+            author = f"author{n % 97}"
+            if gate_from is not None and n >= gate_from:
+                author = GATEKEEPER
             record = {
                 "created_at": "Sun Oct 15 20:21:16 +0000 2017",
                 "id_str": str(10**15 + n),
                 "full_text": f"#MeToo post number {n}",
-                "user": {"screen_name": f"author{n % 97}", "name": f"Author {n % 97}"},
+                "user": {"screen_name": author, "name": author.title()},
                 "entities": {"hashtags": [{"text": "MeToo"}], "user_mentions": []},
                 "lang": "en",
             }
@@ -145,24 +152,43 @@ def _outage_once(server, *, progressed, seconds: float = OUTAGE_SECONDS) -> None
 
 
 def _ingest_interrupted_by_an_outage(server, var_dir, worker, *, lines: int, batch_size=200):
+    """An ingest of ``lines`` tweets that the database's restart is sure to interrupt: the
+    second half is by an account whose row this test holds locked, so the run writes the first
+    half and then waits on that lock until the outage ends it (an ingest is fast enough to
+    finish between noticing its progress and stopping the server)."""
     imports = var_dir / "imports"
     imports.mkdir()
     export = imports / "export.jsonl"
-    expected = _export(export, lines)
-    feed_id = int(
-        _django(
+    expected = _export(export, lines, gate_from=lines // 2)
+    feed_id, gate_id = (
+        int(value)
+        for value in _django(
             server, var_dir,
+            "from apps.archive.models import Account\n"
             "from apps.ingest.models import Feed, Format\n"
             f"feed = Feed.objects.create(name='Export', url={str(export)!r}, "
-            "format=Format.TWARC1)\nprint(feed.pk)",
-        ).strip()
+            "format=Format.TWARC1)\n"
+            f"gate = Account.objects.create(platform='twitter', handle={GATEKEEPER!r})\n"
+            "print(feed.pk, gate.pk)",
+        ).split()
     )  # fmt: skip
     running = worker(INGEST_BATCH_SIZE=str(batch_size), INGEST_RETRY_BASE="1")
-    _django(
-        server, var_dir,
-        f"from apps.ingest.tasks import poll_feed\npoll_feed.delay({feed_id})",
-    )  # fmt: skip
-    _outage_once(server, progressed=lambda: (_count(server, Post) or 0) >= 2 * batch_size)
+    gate = server.connect()  # a transaction holding the gatekeeper's row until the outage
+    try:
+        gate.execute("BEGIN")
+        gate.execute(
+            sql.SQL("SELECT 1 FROM {} WHERE id = %s FOR UPDATE").format(
+                sql.Identifier(Account._meta.db_table)
+            ),
+            [gate_id],
+        )
+        _django(
+            server, var_dir,
+            f"from apps.ingest.tasks import poll_feed\npoll_feed.delay({feed_id})",
+        )  # fmt: skip
+        _outage_once(server, progressed=lambda: (_count(server, Post) or 0) >= 2 * batch_size)
+    finally:
+        gate.close()
     wait_until(
         lambda: _count(server, IngestRun, "status = 'succeeded'") or not running.alive(),
         timeout=90, interval=0.25, message="the ingest never finished after the outage",
