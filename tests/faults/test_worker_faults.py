@@ -130,16 +130,22 @@ def worker_home(tmp_path):
         print(worker.log())
 
 
+def _another_session() -> psycopg.Connection:
+    """A connection of its own to the test database, outside Django's (its transaction is not
+    the test's)."""
+    db = connection.settings_dict
+    return psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
+    )  # fmt: skip
+
+
 class RowLock:
     """A row locked FOR UPDATE by a transaction of another session (a curator's edit in
     progress), until released: whoever writes that row waits."""
 
     def __init__(self, table: str, pk: int):
-        db = connection.settings_dict
-        self.conn = psycopg.connect(
-            host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"] or None,
-            dbname=db["NAME"],
-        )  # fmt: skip
+        self.conn = _another_session()
         self.conn.execute(
             psycopg.sql.SQL("SELECT 1 FROM {} WHERE id = %s FOR UPDATE").format(
                 psycopg.sql.Identifier(table)
@@ -371,11 +377,7 @@ class TableLock:
     restore), until released: whoever reads it waits."""
 
     def __init__(self, table: str):
-        db = connection.settings_dict
-        self.conn = psycopg.connect(
-            host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"] or None,
-            dbname=db["NAME"],
-        )  # fmt: skip
+        self.conn = _another_session()
         self.conn.execute(
             psycopg.sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
                 psycopg.sql.Identifier(table)
